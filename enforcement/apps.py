@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnforcementConfig(AppConfig):
+    name = "enforcement"
+    verbose_name = _("综合行政执法")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,138 @@
+from datetime import date
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal import roles, workdays
+from portal.api_errors import ServiceError
+from portal.models import Department, User, Window
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    id_number = serializers.CharField(source="id_number_masked")
+    department = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "real_name",
+            "mobile",
+            "id_number",
+            "email",
+            "roles",
+            "department",
+        ]
+
+    def get_roles(self, obj) -> list[str]:
+        return [r for r in roles.ALL if obj.has_role(r)]
+
+    def get_department(self, obj) -> str | None:
+        profile = getattr(obj, "staff_profile", None)
+        return profile.department.code if profile else None
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "short_name", "kind", "is_active"]
+
+
+class WindowSerializer(serializers.ModelSerializer):
+    departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Window
+        fields = ["number", "name", "kind", "departments", "is_active"]
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Department.objects.all()
+    serializer_class = DepartmentSerializer
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "code"
+    filterset_fields = ["kind", "is_active"]
+
+
+class WindowViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Window.objects.prefetch_related("departments")
+    serializer_class = WindowSerializer
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "number"
+    filterset_fields = ["kind", "is_active"]
+
+
+def _date_param(request, name: str) -> date:
+    raw = request.query_params.get(name, "")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ServiceError(
+            _("日期格式应为 YYYY-MM-DD。"),
+            code="invalid_date",
+            fields={name: [_("日期格式应为 YYYY-MM-DD。")]},
+        ) from None
+
+
+class WorkdaysView(APIView):
+    """The working-day calendar: add N working days, or count those between two dates."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("days", OpenApiTypes.INT, description="add N working days"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="count working days until"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        start = _date_param(request, "start")
+        if "end" in request.query_params:
+            end = _date_param(request, "end")
+            return Response(
+                {
+                    "start": start,
+                    "end": end,
+                    "working_days": workdays.working_days_between(start, end),
+                    "unconfirmed_years": workdays.unconfirmed_between(start, end),
+                }
+            )
+        try:
+            days = int(request.query_params.get("days", ""))
+            if days < 0 or days > 3650:
+                raise ValueError
+        except ValueError:
+            raise ServiceError(
+                _("天数应为0到3650之间的整数。"),
+                code="invalid_days",
+                fields={"days": [_("天数应为0到3650之间的整数。")]},
+            ) from None
+        result = workdays.add_working_days(start, days)
+        return Response(
+            {
+                "start": start,
+                "days": days,
+                "date": result,
+                "confirmed": workdays.is_confirmed(result),
+                "is_working_day": workdays.is_working_day(start),
+            }
+        )
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a user name (or mobile number) and password for an API token."""

@@ -1,0 +1,77 @@
+"""One JSON error shape for the whole API: {"code", "message", "fields"}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """Another person changed the object first (a lost race)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "conflict"
+
+
+class ServiceError(exceptions.APIException):
+    """A business rule refused the action; carries a stable code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message, code="invalid", fields=None, status_code=None):
+        super().__init__(detail=message, code=code)
+        self.code = code
+        self.fields = fields or {}
+        if status_code:
+            self.status_code = status_code
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {
+            str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
+        }
+    return {}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, ServiceError):
+        body = {"code": exc.code, "message": str(exc.detail), "fields": exc.fields}
+    elif isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        if isinstance(exc.detail, list):
+            fields = {"non_field_errors": [str(m) for m in exc.detail]}
+        body = {
+            "code": "invalid",
+            "message": _("提交的数据有误，请按字段提示修改。"),
+            "fields": fields,
+        }
+    else:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+        code = codes if isinstance(codes, str) else "error"
+        body = {"code": code, "message": str(getattr(exc, "detail", exc)), "fields": {}}
+    response.data = body
+    return response
+
+
+def json_404(request, exception=None):
+    return Response({"code": "not_found", "message": _("未找到。"), "fields": {}}, status=404)

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from portal.roles import sync_roles
+
+    sync_roles()
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("门户核心")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal import signals  # noqa: F401
+
+        post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
+        from portal import roles
+        from portal.menu import MenuItem, register
+
+        register(
+            MenuItem(
+                key="admin",
+                label=_("管理后台"),
+                url_name="admin:index",
+                roles=roles.ADMIN_ROLES,
+                description=_("部门、窗口、工作日历与审计记录"),
+                order=900,
+            )
+        )

@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal import idnumber
+
+mobile_validator = RegexValidator(
+    r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号码。"), code="mobile_format"
+)
+
+
+class User(AbstractUser):
+    """Everyone who logs in: citizens, proxy agents and staff. Roles are groups (portal.roles)."""
+
+    real_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    mobile = models.CharField(
+        _("手机号码"), max_length=11, blank=True, validators=[mobile_validator], db_index=True
+    )
+    id_number = models.CharField(
+        _("居民身份证号码"),
+        max_length=18,
+        blank=True,
+        null=True,
+        unique=True,
+        validators=[idnumber.validate_id_number],
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.get_full_name() or self.username
+
+    @property
+    def id_number_masked(self) -> str:
+        return idnumber.mask(self.id_number or "")
+
+    @property
+    def mobile_masked(self) -> str:
+        return idnumber.mask_mobile(self.mobile)
+
+    def has_role(self, *roles: str) -> bool:
+        names = getattr(self, "_role_names", None)
+        if names is None:
+            names = set(self.groups.values_list("name", flat=True)) if self.pk else set()
+            self._role_names = names
+        return any(role in names for role in roles)
+
+    @property
+    def role_names(self) -> set[str]:
+        self.has_role()
+        return self._role_names
+
+    @property
+    def is_staff_member(self) -> bool:
+        return hasattr(self, "staff_profile")
+
+    def save(self, *args, **kwargs):
+        if self.id_number == "":
+            self.id_number = None
+        elif self.id_number:
+            self.id_number = idnumber.normalize(self.id_number)
+        super().save(*args, **kwargs)

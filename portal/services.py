@@ -1,0 +1,124 @@
+"""State changes of the core: people, roles, calendar. Keyword-only, atomic, audited."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import audit, roles, workdays
+from portal.models import CalendarDay, CalendarYear, User
+from portal.notifications import notify_many
+
+CALENDAR_FIRST_YEAR = 2004
+
+
+@transaction.atomic
+def citizen_register(
+    *, username: str, password: str, real_name: str, mobile: str, id_number: str, email: str = ""
+) -> User:
+    user = User(
+        username=username,
+        real_name=real_name,
+        mobile=mobile,
+        id_number=id_number,
+        email=email,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.add(Group.objects.get(name=roles.CITIZEN))
+    audit.record(
+        actor=user, action="citizen.register", obj=user, after={"mobile": user.mobile_masked}
+    )
+    return user
+
+
+@transaction.atomic
+def calendar_seed_from_package(*, first_year: int = CALENDAR_FIRST_YEAR, actor=None) -> dict:
+    """Copy China's holidays and make-up working days from `chinesecalendar` into our table.
+    Years already confirmed by hand are left alone. Returns {year: days written}."""
+    import chinese_calendar
+
+    last_year = max(
+        d.year
+        for d in chinese_calendar.holidays  # type: ignore[attr-defined]
+    )
+    written = {}
+    for year in range(first_year, last_year + 1):
+        existing = CalendarYear.objects.filter(year=year).first()
+        if existing and existing.confirmed and existing.source != "chinesecalendar":
+            continue
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        rows = []
+        for day, name in chinese_calendar.holidays.items():  # type: ignore[attr-defined]
+            if start <= day <= end:
+                rows.append(CalendarDay(date=day, is_working_day=False, name=_holiday_name(name)))
+        for day, name in chinese_calendar.workdays.items():  # type: ignore[attr-defined]
+            if start <= day <= end and day.weekday() >= 5:
+                rows.append(CalendarDay(date=day, is_working_day=True, name=_makeup_name(name)))
+        CalendarDay.objects.filter(date__gte=start, date__lte=end).delete()
+        CalendarDay.objects.bulk_create(rows)
+        CalendarYear.objects.update_or_create(
+            year=year,
+            defaults={"confirmed": True, "source": "chinesecalendar"},
+        )
+        written[year] = len(rows)
+    workdays.invalidate()
+    if written:
+        audit.record(
+            actor=actor or "system",
+            action="calendar.seed",
+            obj=None,
+            after={"years": sorted(written)},
+        )
+    return written
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def _holiday_name(name) -> str:
+    text = str(name or "")
+    return _HOLIDAY_NAMES.get(text, text)[:64]
+
+
+def _makeup_name(name) -> str:
+    base = _holiday_name(name)
+    return f"{base}调休上班" if base else "调休上班"
+
+
+def calendar_check_next_year(*, today: date | None = None) -> bool | None:
+    """From 1 November (configurable), tell the register administrators when next year's
+    holidays are not entered. Returns None when it is too early to check, True when next year
+    is confirmed, False when the administrators were notified."""
+    today = today or timezone.localdate()
+    if today.month < settings.ONEWINDOW["CALENDAR_CHECK_FROM_MONTH"]:
+        return None
+    next_year = today.year + 1
+    if workdays.is_confirmed(next_year):
+        return True
+    admins = User.objects.filter(groups__name=roles.REGISTER_ADMIN, is_active=True)
+    notify_many(
+        recipients=admins,
+        kind="calendar.next_year_missing",
+        title=_("%(year)s年节假日安排尚未录入") % {"year": next_year},
+        body=_(
+            "工作日历中还没有%(year)s年的法定节假日和调休安排。"
+            "请按国务院办公厅通知在管理后台录入并确认，否则%(year)s年的期限只能按周一至周五推算。"
+        )
+        % {"year": next_year},
+        url="/admin/portal/calendaryear/",
+    )
+    return False

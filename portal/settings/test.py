@@ -1,0 +1,42 @@
+"""Test settings. The database is chosen in this order: DATABASE_URL; PostgreSQL on
+127.0.0.1:5432 when it answers; SQLite (with a notice printed by tests/conftest.py)."""
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import env
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+if os.environ.get("DATABASE_URL"):
+    DATABASE_CHOICE = "DATABASE_URL"
+    DATABASES = {"default": env.db("DATABASE_URL")}
+elif _answers("127.0.0.1", 5432):
+    DATABASE_CHOICE = "postgresql-local"
+    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/onewindow")}
+else:
+    DATABASE_CHOICE = "sqlite"
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="onewindow-test-media-"))
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="onewindow-test-static-"))
+WHITENOISE_AUTOREFRESH = True
+CELERY_TASK_ALWAYS_EAGER = False
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+LANGUAGE_CODE = "zh-hans"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

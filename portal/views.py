@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import audit, roles, services
+from portal.forms import CitizenSignupForm
+from portal.menu import menu_for
+from portal.notifications import mark_read
+
+
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "work": [m for m in menu_for(user) if m["key"] not in ("home",)],
+            "role_labels": [
+                roles.LABELS[r] for r in roles.ALL if user.is_authenticated and user.has_role(r)
+            ],
+        },
+    )
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = CitizenSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.citizen_register(
+            username=data["mobile"],
+            password=data["password1"],
+            real_name=data["real_name"],
+            mobile=data["mobile"],
+            id_number=data["id_number"],
+            email=data.get("email", ""),
+        )
+        login(request, user, backend="portal.auth.UsernameOrMobileBackend")
+        messages.success(request, _("注册成功，欢迎使用一窗通办。"))
+        return redirect("home")
+    return render(request, "portal/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    user = request.user
+    audit.record(actor=user, action="person.view_full", obj=user, note="own profile")
+    return render(request, "portal/profile.html", {"person": user})
+
+
+@login_required
+def notifications(request):
+    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "portal/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    ids = request.POST.getlist("id") or None
+    mark_read(recipient=request.user, ids=ids)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    return redirect("notifications")
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": _("未找到。"), "fields": {}}, status=404
+        )
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "message": _("服务器内部错误，已记录。"), "fields": {}},
+            status=500,
+        )
+    return render(request, "500.html", status=500)
+
+
+def permission_denied(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "permission_denied", "message": _("您没有执行该操作的权限。"), "fields": {}},
+            status=403,
+        )
+    return render(request, "403.html", status=403)

@@ -1,0 +1,142 @@
+"""The working-day calendar (Licensing Law art. 82): every legal deadline goes through here.
+
+Rules:
+- A working day is Monday–Friday, except statutory holidays, plus make-up working days (调休).
+- Counting never includes the start day: add(Mon 1st, 1) is Tue 2nd.
+- A year with no confirmed data is worked as plain Monday–Friday; callers show it flagged
+  (``is_confirmed``), nothing raises.
+
+The handful of special days (about 30 a year) is held in memory per process and reloaded when
+it changes here (signals) or after ``CACHE_SECONDS`` (changes made by another process).
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    rest_weekdays: tuple[date, ...] = ()  # holidays falling Monday–Friday, sorted
+    working_weekends: tuple[date, ...] = ()  # make-up working days on Sat/Sun, sorted
+    names: dict[date, str] = field(default_factory=dict)
+    confirmed_years: frozenset[int] = frozenset()
+    loaded_at: float = 0.0
+
+    @property
+    def rest_set(self) -> frozenset[date]:
+        return frozenset(self.rest_weekdays)
+
+    @property
+    def work_set(self) -> frozenset[date]:
+        return frozenset(self.working_weekends)
+
+
+_lock = threading.Lock()
+_snapshot: _Snapshot | None = None
+_sets: tuple[frozenset[date], frozenset[date]] = (frozenset(), frozenset())
+
+
+def invalidate() -> None:
+    global _snapshot
+    with _lock:
+        _snapshot = None
+
+
+def _load() -> _Snapshot:
+    global _snapshot, _sets
+    snap = _snapshot
+    if snap is not None and time.monotonic() - snap.loaded_at < CACHE_SECONDS:
+        return snap
+    from portal.models import CalendarDay, CalendarYear
+
+    rest, work, names = [], [], {}
+    for day, is_working, name in CalendarDay.objects.values_list(
+        "date", "is_working_day", "name"
+    ).order_by("date"):
+        if name:
+            names[day] = name
+        weekend = day.weekday() >= 5
+        if is_working and weekend:
+            work.append(day)
+        elif not is_working and not weekend:
+            rest.append(day)
+    confirmed = frozenset(
+        CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True)
+    )
+    snap = _Snapshot(tuple(rest), tuple(work), names, confirmed, time.monotonic())
+    with _lock:
+        _snapshot = snap
+        _sets = (snap.rest_set, snap.work_set)
+    return snap
+
+
+def is_working_day(day: date) -> bool:
+    _load()
+    rest, work = _sets
+    if day.weekday() >= 5:
+        return day in work
+    return day not in rest
+
+
+def day_name(day: date) -> str:
+    return _load().names.get(day, "")
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start`` (start day not counted)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    _load()
+    rest, work = _sets
+    current = start
+    remaining = days
+    while remaining:
+        current += timedelta(days=1)
+        if (current in work) if current.weekday() >= 5 else (current not in rest):
+            remaining -= 1
+    return current
+
+
+def _weekdays_up_to(day: date) -> int:
+    """Mon–Fri days from an epoch Monday up to and including ``day``."""
+    ordinal = day.toordinal() - date(1, 1, 1).toordinal()  # 0001-01-01 is a Monday
+    weeks, rest = divmod(ordinal + 1, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days in (start, end]; negative when end is before start.
+    ``working_days_between(a, add_working_days(a, n)) == n``."""
+    if end < start:
+        return -working_days_between(end, start)
+    snap = _load()
+    count = _weekdays_up_to(end) - _weekdays_up_to(start)
+    count -= bisect.bisect_right(snap.rest_weekdays, end) - bisect.bisect_right(
+        snap.rest_weekdays, start
+    )
+    count += bisect.bisect_right(snap.working_weekends, end) - bisect.bisect_right(
+        snap.working_weekends, start
+    )
+    return count
+
+
+def is_confirmed(day_or_year: date | int) -> bool:
+    year = day_or_year if isinstance(day_or_year, int) else day_or_year.year
+    return year in _load().confirmed_years
+
+
+def confirmed_years() -> frozenset[int]:
+    return _load().confirmed_years
+
+
+def unconfirmed_between(start: date, end: date) -> list[int]:
+    """Years touched by (start, end] whose calendar is not confirmed."""
+    years = _load().confirmed_years
+    return [y for y in range(start.year, end.year + 1) if y not in years]

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
+mkdir -p var/broker/queue var/broker/processed var/media var/log
+
+db="SQLite var/onewindow.sqlite3"; [ -n "${DATABASE_URL:-}" ] && db="DATABASE_URL"
+broker="file system under var/broker"; [ -n "${REDIS_URL:-}" ] && broker="Redis (REDIS_URL)"
+echo "== database: $db; Celery broker: $broker"
+
+
+$BIN/python manage.py migrate --no-input -v0
+$BIN/python manage.py seed_demo
+$BIN/python manage.py collectstatic --no-input -v0
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "== stopping web, worker and beat"
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+$BIN/celery -A portal worker -l info --concurrency 2 -n "worker@%h" 2>&1 | sed -u 's/^/[worker] /' &
+pids+=($!)
+$BIN/celery -A portal beat -l info 2>&1 | sed -u 's/^/[beat]   /' &
+pids+=($!)
+$BIN/python manage.py runserver 127.0.0.1:${PORT:-8000} --noreload 2>&1 | sed -u 's/^/[web]    /' &
+pids+=($!)
+
+sleep 2
+cat <<MSG
+
+  OneWindow 一窗通办 is running: http://127.0.0.1:${PORT:-8000}/
+  API docs: http://127.0.0.1:${PORT:-8000}/api/docs/   admin: http://127.0.0.1:${PORT:-8000}/admin/
+
+  Demo log-ins (password for all: Demo@2026):
+    citizen      群众          proxy        帮代办员       clerk       窗口受理
+    release      出件窗口       reviewer     后台审查       reviewer2   社会事务审查
+    district     区级审查       supervisor   督查/领导      registrar   事项清单管理员
+    gridmember   网格员         gridhead     网格长         dispatcher  调度员
+    officer      执法队员       squadleader  执法中队长
+
+  Ctrl-C stops everything.
+
+MSG
+wait -n "${pids[@]}"

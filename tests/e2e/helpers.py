@@ -1,0 +1,48 @@
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def wait_for(driver, css, timeout=10):
+    return WebDriverWait(driver, timeout).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, css))
+    )
+
+
+def wait_text(driver, text, timeout=10):
+    WebDriverWait(driver, timeout).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+
+
+def fill(driver, name, value):
+    element = driver.find_element(By.NAME, name)
+    element.clear()
+    element.send_keys(value)
+    return element
+
+
+def login(driver, live_server, username, password="Demo@2026"):
+    driver.get(f"{live_server.url}/accounts/login/")
+    fill(driver, "username", username)
+    fill(driver, "password", password)
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait_for(driver, "a.who")
+
+
+def screenshot(driver, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def axe_violations(driver, impacts=("serious", "critical")):
+    """Run the vendored axe-core in the page; return the serious and critical violations."""
+    script = (Path(__file__).resolve().parents[2] / "static" / "js" / "axe.min.js").read_text()
+    driver.execute_script(script)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', description: String(e)}]));"
+    )
+    return [v for v in result if v.get("impact") in impacts]

@@ -1,0 +1,42 @@
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.e2e.helpers import axe_violations, fill, screenshot, wait_for, wait_text
+from tests.factories import valid_id_number
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_citizen_signs_up_logs_in_sees_chinese_and_switches_to_english(phone, live_server):
+    from portal.roles import sync_roles
+
+    sync_roles()
+    phone.get(f"{live_server.url}/accounts/signup/")
+    assert phone.find_element(By.TAG_NAME, "h1").text == "群众/企业注册"
+    fill(phone, "real_name", "林小雨")
+    fill(phone, "mobile", "13698765432")
+    fill(phone, "id_number", valid_id_number(88))
+    fill(phone, "password1", "Harbour#Light7")
+    fill(phone, "password2", "Harbour#Light7")
+    phone.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait_text(phone, "注册成功")
+    assert axe_violations(phone) == []
+
+    # log out and in again with the mobile number
+    phone.find_element(
+        By.CSS_SELECTOR, ".topbar-tools form button.link-button[type=submit]:not([name])"
+    ).click()
+    phone.get(f"{live_server.url}/accounts/login/")
+    fill(phone, "username", "13698765432")
+    fill(phone, "password", "Harbour#Light7")
+    phone.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait_for(phone, "a.who")
+    body = phone.find_element(By.TAG_NAME, "body").text
+    assert "林小雨，您好" in body
+    assert phone.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    screenshot(phone, "home-citizen-phone")
+
+    phone.find_element(By.CSS_SELECTOR, "button[name=language][value=en]").click()
+    wait_text(phone, "Hello")
+    assert phone.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert "Log out" in phone.find_element(By.TAG_NAME, "body").text
