@@ -6,3 +6,14 @@ class ApprovalsConfig(AppConfig):
     name = "approvals"
     verbose_name = _("一窗受理与审批")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from approvals import menus
+        from approvals.demo import applications, evaluations, hall, register
+        from portal.demo import register_seeder
+
+        menus.register_all()
+        register_seeder(10, "register", register.seed)
+        register_seeder(20, "hall", hall.seed)
+        register_seeder(30, "applications", applications.seed)
+        register_seeder(40, "evaluations", evaluations.seed)

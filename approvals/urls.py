@@ -1,2 +1,9 @@
+from approvals.routes import applications, evaluations, hall, register
+
 app_name = "approvals"
-urlpatterns: list = []
+urlpatterns = [
+    *register.urlpatterns,
+    *applications.urlpatterns,
+    *hall.urlpatterns,
+    *evaluations.urlpatterns,
+]

@@ -1,0 +1,2 @@
+def seed() -> None:
+    """Demo data of this area (idempotent)."""

@@ -1,0 +1,3 @@
+from .register import BusinessCategory, Material, Matter
+
+__all__ = ["BusinessCategory", "Material", "Matter"]

@@ -1,0 +1,1 @@
+"""Per area: register, applications, hall, evaluations."""
