@@ -8,6 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.errors import ActionError
+
 
 class Conflict(exceptions.APIException):
     """Another person changed the object first (a lost race)."""
@@ -40,6 +42,11 @@ def _flatten(detail):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ActionError):
+        return Response(
+            {"code": exc.code, "message": exc.message, "fields": exc.fields},
+            status=exc.status_code,
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)

@@ -140,3 +140,20 @@ def unconfirmed_between(start: date, end: date) -> list[int]:
     """Years touched by (start, end] whose calendar is not confirmed."""
     years = _load().confirmed_years
     return [y for y in range(start.year, end.year + 1) if y not in years]
+
+
+def working_day_on_or_before(end: date, count: int) -> date:
+    """The ``count``-th working day counting back from ``end`` (``end`` itself counts when it is
+    a working day). With ``count = T + 1`` this is the first day on which at most T working
+    days remain until ``end`` — where a deadline turns yellow."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    _load()
+    current = end
+    seen = 0
+    while True:
+        if is_working_day(current):
+            seen += 1
+            if seen == count:
+                return current
+        current -= timedelta(days=1)

@@ -1,3 +1,31 @@
+from .applications import (
+    Application,
+    ApplicationMaterial,
+    ApplicationNumberCounter,
+    ClockStatus,
+    CorrectionNotice,
+    Extension,
+    MaterialFile,
+    Notice,
+    State,
+    StateChange,
+    Suspension,
+)
 from .register import BusinessCategory, Material, Matter
 
-__all__ = ["BusinessCategory", "Material", "Matter"]
+__all__ = [
+    "Application",
+    "ApplicationMaterial",
+    "ApplicationNumberCounter",
+    "BusinessCategory",
+    "ClockStatus",
+    "CorrectionNotice",
+    "Extension",
+    "Material",
+    "MaterialFile",
+    "Matter",
+    "Notice",
+    "State",
+    "StateChange",
+    "Suspension",
+]
