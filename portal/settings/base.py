@@ -190,6 +190,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The static beat schedule: every periodic job of the portal is listed here.
 CELERY_BEAT_SCHEDULE = {
+    "deemed-acceptance-sweep": {
+        "task": "approvals.tasks.sweep_deemed_acceptances",
+        "schedule": env.float("DEEMED_ACCEPTANCE_SWEEP_SECONDS", default=900.0),
+    },
     "calendar-next-year-check": {
         "task": "portal.tasks.check_calendar_next_year",
         "schedule": crontab(
