@@ -11,7 +11,14 @@ from .applications import (
     StateChange,
     Suspension,
 )
-from .register import BusinessCategory, Material, Matter
+from .register import (
+    BusinessCategory,
+    DelegationInstrument,
+    DelegationItem,
+    Material,
+    Matter,
+    RegisterImportJob,
+)
 
 __all__ = [
     "Application",
@@ -20,11 +27,14 @@ __all__ = [
     "BusinessCategory",
     "ClockStatus",
     "CorrectionNotice",
+    "DelegationInstrument",
+    "DelegationItem",
     "Extension",
     "Material",
     "MaterialFile",
     "Matter",
     "Notice",
+    "RegisterImportJob",
     "State",
     "StateChange",
     "Suspension",

@@ -3,12 +3,15 @@ all versions share the stable ``code``. Applications point at the exact version 
 they were accepted."""
 
 import math
+import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from portal.models import Department, Window
 
@@ -62,7 +65,7 @@ class Matter(models.Model):
 
     code = models.CharField(_("事项编码"), max_length=64, db_index=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
-    status = models.CharField(
+    status = FSMField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
@@ -124,6 +127,22 @@ class Matter(models.Model):
     special_lane = models.CharField(_("特色标签"), max_length=32, blank=True)
     stages = models.JSONField(_("办理环节"), default=list, blank=True)
 
+    # Optimistic locking of drafts: every saved edit increments it; an edit based on an older
+    # revision is refused (409) instead of silently overwriting someone else's work.
+    revision = models.PositiveIntegerField(_("修订号"), default=1)
+    change_note = models.CharField(_("变更说明"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    retire_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
+
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -143,6 +162,18 @@ class Matter(models.Model):
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="matter_valid_range_ordered",
             ),
+            # A draft may exist beside the version in force, but only one per code.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(status="draft"),
+                name="matter_one_draft_per_code",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(valid_from__isnull=False),
+                name="matter_published_has_start",
+            ),
+            # On PostgreSQL, migration 0003 adds the exclusion constraint
+            # matter_versions_no_overlap: non-draft versions of one code never overlap.
         ]
         indexes = [
             models.Index(fields=["status", "valid_from", "valid_to"], name="matter_in_force_idx"),
@@ -151,6 +182,49 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code} v{self.version}）"
+
+    # FSM transitions only check guards and change state; approvals.services.register does
+    # the locking, the dates, the audit trail.
+    @transition(field=status, source=Status.DRAFT, target=Status.PUBLISHED)
+    def publish(self):
+        pass
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.RETIRED)
+    def retire(self):
+        pass
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def in_force_on(self, day) -> bool:
+        return (
+            self.status != self.Status.DRAFT
+            and self.valid_from is not None
+            and self.valid_from <= day
+            and (self.valid_to is None or self.valid_to >= day)
+        )
+
+    @property
+    def channels(self) -> list[str]:
+        """The channel keys this version may be handled through, in display order."""
+        return [key for key, _label in CHANNELS if getattr(self, f"channel_{key}")]
+
+    def stage_list(self) -> list[dict]:
+        """Stages as dicts ({"name", "who", "days"}), whatever form they were stored in."""
+        result = []
+        for stage in self.stages or []:
+            if isinstance(stage, str):
+                result.append({"name": stage, "who": "", "days": None})
+            elif isinstance(stage, dict) and stage.get("name"):
+                result.append(
+                    {
+                        "name": str(stage["name"]),
+                        "who": str(stage.get("who") or ""),
+                        "days": stage.get("days"),
+                    }
+                )
+        return result
 
     @property
     def effective_warning_days(self) -> int:
@@ -179,6 +253,14 @@ class Matter(models.Model):
             errors["fee_amount"] = _("收费事项须填写收费金额。")
         if errors:
             raise ValidationError(errors)
+
+
+CHANNELS = [
+    ("hall", _("窗口办理")),
+    ("online", _("网上办理")),
+    ("self_service", _("自助终端")),
+    ("proxy", _("帮代办")),
+]
 
 
 class Material(models.Model):
@@ -217,3 +299,174 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DelegationInstrument(models.Model):
+    """A delegation instrument (赋权书): one batch of powers delegated, adjusted or taken back
+    on one effective date, with its handover list (交接单)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待生效登记")
+        APPLIED = "applied", _("已登记生效")
+
+    title = models.CharField(_("标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, unique=True)
+    issuing_authority = models.CharField(_("发文机关"), max_length=128)
+    effective_date = models.DateField(_("生效日期"))
+    end_date = models.DateField(_("截止日期"), null=True, blank=True)
+    handover_list = models.FileField(
+        _("交接单"), upload_to="register/handover/", blank=True, max_length=255
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    status = FSMField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("生效登记时间"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("生效登记人"),
+    )
+
+    class Meta:
+        ordering = ["-effective_date", "-id"]
+        verbose_name = _("赋权书")
+        verbose_name_plural = _("赋权书")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("effective_date")),
+                name="instrument_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_number} {self.title}"
+
+    @transition(field=status, source=Status.DRAFT, target=Status.APPLIED)
+    def apply(self):
+        pass
+
+    def clean(self):
+        if self.end_date and self.effective_date and self.end_date < self.effective_date:
+            raise ValidationError({"end_date": _("截止日期不得早于生效日期。")})
+
+
+class DelegationItem(models.Model):
+    """One line of an instrument: a power delegated, adjusted or taken back."""
+
+    class Action(models.TextChoices):
+        DELEGATE = "delegate", _("赋权")
+        ADJUST = "adjust", _("调整")
+        TAKE_BACK = "take_back", _("收回")
+
+    instrument = models.ForeignKey(
+        DelegationInstrument,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("赋权书"),
+    )
+    action = models.CharField(_("类型"), max_length=16, choices=Action.choices)
+    code = models.CharField(_("事项编码"), max_length=64, db_index=True)
+    matter = models.ForeignKey(
+        Matter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegation_items",
+        verbose_name=_("事项版本"),
+        help_text=_("赋权、调整：将发布的草稿版本；收回：被终止的版本（生效登记时填入）。"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["instrument", "order", "id"]
+        verbose_name = _("赋权书事项")
+        verbose_name_plural = _("赋权书事项")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="instrument_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.code}"
+
+
+class RegisterImportJob(models.Model):
+    """One spreadsheet import: the uploaded file is kept with the job (so any worker can read
+    it without shared storage), checked and previewed in the background, then applied."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        CHECKING = "checking", _("校验中")
+        INVALID = "invalid", _("校验未通过")
+        READY = "ready", _("待确认导入")
+        APPLYING = "applying", _("导入中")
+        APPLIED = "applied", _("已导入")
+        FAILED = "failed", _("失败")
+
+    FINISHED = (Status.INVALID, Status.APPLIED, Status.FAILED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    file_sha256 = models.CharField(_("文件校验值"), max_length=64, blank=True)
+    source = models.BinaryField(_("上传文件"), editable=False)
+    language = models.CharField(_("语言"), max_length=16, default="zh-hans")
+    retire_missing = models.BooleanField(
+        _("停用文件中没有的事项"),
+        default=True,
+        help_text=_("清单按全量导入：现行事项不在文件中的，导入时停用。"),
+    )
+    status = FSMField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    progress_note = models.CharField(_("进度说明"), max_length=200, blank=True)
+    errors = models.JSONField(_("问题清单"), default=list, blank=True)
+    report = models.JSONField(_("导入报告"), default=dict, blank=True)
+    plan_fingerprint = models.CharField(_("预览指纹"), max_length=64, blank=True)
+    failure = models.TextField(_("失败原因"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认导入人"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("清单导入任务")
+        verbose_name_plural = _("清单导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.APPLYING)
