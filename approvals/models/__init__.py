@@ -11,6 +11,15 @@ from .applications import (
     StateChange,
     Suspension,
 )
+from .hall import (
+    Appointment,
+    AppointmentCapacity,
+    AppointmentSlot,
+    HallDevice,
+    Ticket,
+    TicketCall,
+    TicketCounter,
+)
 from .register import (
     BusinessCategory,
     DelegationInstrument,
@@ -24,12 +33,16 @@ __all__ = [
     "Application",
     "ApplicationMaterial",
     "ApplicationNumberCounter",
+    "Appointment",
+    "AppointmentCapacity",
+    "AppointmentSlot",
     "BusinessCategory",
     "ClockStatus",
     "CorrectionNotice",
     "DelegationInstrument",
     "DelegationItem",
     "Extension",
+    "HallDevice",
     "Material",
     "MaterialFile",
     "Matter",
@@ -38,4 +51,7 @@ __all__ = [
     "State",
     "StateChange",
     "Suspension",
+    "Ticket",
+    "TicketCall",
+    "TicketCounter",
 ]
