@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from approvals.models.register import Material, Matter
 from portal.models import Department, Window
@@ -99,7 +99,7 @@ class ApplicationNumberCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class Application(models.Model):
+class Application(ConcurrentTransitionMixin, models.Model):
     class Channel(models.TextChoices):
         ONLINE = "online", _("网上申请")
         HALL = "hall", _("窗口登记")
@@ -200,6 +200,14 @@ class Application(models.Model):
         related_name="handled_applications",
         verbose_name=_("承办人"),
     )
+    ticket = models.ForeignKey(
+        "approvals.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("来自取号"),
+    )
 
     submission_round = models.PositiveSmallIntegerField(_("提交轮次"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -281,7 +289,7 @@ class Application(models.Model):
 
     @property
     def reference(self) -> str:
-        return self.number or f"D{self.public_id.hex[:12]}"
+        return self.number or f"D{self.public_id.hex}"
 
     @property
     def is_forward_matter(self) -> bool:

@@ -1,0 +1,255 @@
+"""Reads of applications: who may see what, queues and the clock as people see it."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from approvals.models import Application, Matter, State
+from approvals.models.applications import CLOCK_RUNNING, ClockStatus
+from portal import roles, workdays
+from portal.errors import NotFound
+from portal.models import Window
+
+INTAKE_STATES = (State.SUBMITTED,)
+
+
+def _profile(user):
+    return getattr(user, "staff_profile", None)
+
+
+def clerk_department_ids(user, *, release_only: bool = False) -> set[int]:
+    """Departments served by the windows a clerk staffs (release windows only, if asked)."""
+    profile = _profile(user)
+    if profile is None:
+        return set()
+    windows = profile.windows.filter(is_active=True)
+    if release_only:
+        windows = windows.filter(kind=Window.Kind.RELEASE)
+    return set(windows.values_list("departments__id", flat=True)) - {None}
+
+
+def staff_department_id(user) -> int | None:
+    profile = _profile(user)
+    return profile.department_id if profile else None
+
+
+def scope_filter(user) -> Q | None:
+    """The Q that limits applications to what ``user`` may see; None means everything."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.is_superuser or user.has_role(roles.SUPERVISOR):
+        return None
+    q = Q(applicant=user) | Q(filed_by=user) | Q(proxy_agent=user)
+    if user.has_role(roles.WINDOW_CLERK):
+        q |= Q(department_id__in=clerk_department_ids(user)) & ~Q(state=State.DRAFT)
+    if user.has_role(roles.REVIEWER) and staff_department_id(user):
+        q |= Q(department_id=staff_department_id(user)) & ~Q(
+            state__in=[State.DRAFT, State.SUBMITTED, State.CORRECTION]
+        )
+    if user.has_role(roles.DISTRICT_REVIEWER) and staff_department_id(user):
+        q |= Q(
+            delegating_department_id=staff_department_id(user),
+            matter__delegation_mode=Matter.DelegationMode.FORWARD,
+        ) & Q(state__in=[State.FORWARDED, State.READY_FOR_RELEASE, State.COMPLETED])
+    return q
+
+
+def visible_applications(user) -> QuerySet[Application]:
+    qs = Application.objects.all()
+    q = scope_filter(user)
+    return qs if q is None else qs.filter(q)
+
+
+def application_get(user, reference: str) -> Application:
+    """By number (or a draft's reference); NotFound for anything outside the caller's scope."""
+    qs = visible_applications(user).select_related(
+        "matter", "department", "delegating_department", "applicant", "handler", "window"
+    )
+    found = None
+    if reference.startswith("D") and len(reference) == 33:
+        try:
+            found = qs.filter(public_id=uuid.UUID(hex=reference[1:])).first()
+        except ValueError:
+            found = None
+    elif reference.isdigit():
+        found = qs.filter(number=reference).first()
+    if found is None:
+        raise NotFound("未找到该办件。")
+    return found
+
+
+def is_applicant_side(user, application: Application) -> bool:
+    return user.pk in (
+        application.applicant_id,
+        application.filed_by_id,
+        application.proxy_agent_id,
+    )
+
+
+@dataclass(frozen=True)
+class Clock:
+    status: str
+    due_date: date | None
+    statutory_due_date: date | None
+    days_left: int | None
+    days_used: int | None
+    committed_days: int
+    paused: bool
+    unconfirmed: bool
+
+    @property
+    def label(self) -> str:
+        return ClockStatus(self.status).label
+
+
+def clock_for(application: Application, today: date | None = None) -> Clock:
+    """The clock of one application as people see it (same rules as the SQL annotation)."""
+    today = today or timezone.localdate()
+    committed = application.matter.committed_days + application.extension_days
+    due = application.due_date
+    if application.state == State.SUSPENDED:
+        status = ClockStatus.PAUSED
+    elif application.state not in CLOCK_RUNNING:
+        status = ClockStatus.NOT_STARTED if application.accepted_on is None else ClockStatus.STOPPED
+    elif due and due < today:
+        status = ClockStatus.OVERDUE
+    elif application.warning_date and application.warning_date <= today:
+        status = ClockStatus.WARNING
+    else:
+        status = ClockStatus.NORMAL
+    days_left = days_used = None
+    if due and application.accepted_on:
+        end = application.decided_on or today
+        if status == ClockStatus.PAUSED:
+            open_suspension = application.suspensions.filter(ended_on__isnull=True).first()
+            end = open_suspension.started_on if open_suspension else today
+        days_left = workdays.working_days_between(end, due)
+        days_used = max(0, committed - days_left)
+    unconfirmed = bool(due and not workdays.is_confirmed(due))
+    return Clock(
+        status=status.value,
+        due_date=due,
+        statutory_due_date=application.statutory_due_date,
+        days_left=days_left,
+        days_used=days_used,
+        committed_days=committed,
+        paused=status == ClockStatus.PAUSED,
+        unconfirmed=unconfirmed,
+    )
+
+
+def deemed_acceptance_due(today: date) -> QuerySet[Application]:
+    """Submitted applications whose five working days have passed with no intake decision."""
+    return Application.objects.filter(state=State.SUBMITTED, deemed_acceptance_on__lt=today)
+
+
+def matter_version_in_force(code: str, on: date) -> Matter | None:
+    return (
+        Matter.objects.filter(code=code, status=Matter.Status.PUBLISHED, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+# --- queues ----------------------------------------------------------------------------------
+
+
+def intake_queue(user, today: date | None = None) -> QuerySet[Application]:
+    """Submissions waiting for an intake decision at the clerk's windows, oldest first."""
+    return (
+        Application.objects.filter(
+            state=State.SUBMITTED, department_id__in=clerk_department_ids(user)
+        )
+        .select_related("matter", "department")
+        .order_by("submitted_at", "id")
+    )
+
+
+def review_queue(user, today: date | None = None) -> QuerySet[Application]:
+    """The department's applications under review: red, yellow, normal, paused; then due date."""
+    today = today or timezone.localdate()
+    return (
+        Application.objects.filter(
+            department_id=staff_department_id(user),
+            state__in=[State.ACCEPTED, State.IN_REVIEW, State.SUSPENDED],
+        )
+        .with_clock_status(today)
+        .select_related("matter", "handler")
+        .order_by("clock_rank", "due_date", "id")
+    )
+
+
+def district_queue(user, today: date | None = None) -> QuerySet[Application]:
+    today = today or timezone.localdate()
+    return (
+        Application.objects.filter(
+            delegating_department_id=staff_department_id(user),
+            state=State.FORWARDED,
+            matter__delegation_mode=Matter.DelegationMode.FORWARD,
+        )
+        .with_clock_status(today)
+        .select_related("matter", "department")
+        .order_by("clock_rank", "due_date", "id")
+    )
+
+
+def release_queue(user, today: date | None = None) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(
+            state=State.READY_FOR_RELEASE,
+            department_id__in=clerk_department_ids(user, release_only=True),
+        )
+        .select_related("matter")
+        .order_by("release_due_on", "decided_on", "id")
+    )
+
+
+def supervision_list(status: str, today: date | None = None) -> QuerySet[Application]:
+    """Overdue or warning applications (status 'overdue' / 'warning') with who holds them."""
+    today = today or timezone.localdate()
+    qs = Application.objects.filter(state__in=CLOCK_RUNNING)
+    if status == ClockStatus.OVERDUE:
+        qs = qs.filter(due_date__lt=today)
+    else:
+        qs = qs.filter(due_date__gte=today, warning_date__lte=today)
+    return (
+        qs.with_clock_status(today)
+        .select_related("matter", "department", "handler")
+        .order_by("due_date", "id")
+    )
+
+
+def status_lookup(number: str, mobile_last4: str, today: date | None = None) -> dict | None:
+    """The public status of an application, only when the number and the last four digits of the
+    applicant's mobile number both match. No personal data in the answer."""
+    number = (number or "").strip()
+    mobile_last4 = (mobile_last4 or "").strip()
+    if not (number.isdigit() and len(mobile_last4) == 4 and mobile_last4.isdigit()):
+        return None
+    application = (
+        Application.objects.filter(number=number, applicant_mobile__endswith=mobile_last4)
+        .select_related("matter")
+        .first()
+    )
+    if application is None:
+        return None
+    clock = clock_for(application, today)
+    return {
+        "number": application.number,
+        "matter_name": application.matter.name,
+        "state": application.state,
+        "state_label": str(application.get_state_display()),
+        "outcome": application.outcome,
+        "received_on": application.received_on,
+        "accepted_on": application.accepted_on,
+        "due_date": clock.due_date,
+        "clock_status": clock.status,
+        "clock_label": str(clock.label),
+        "days_left": clock.days_left,
+        "unconfirmed": clock.unconfirmed,
+        "updated_at": application.updated_at,
+    }

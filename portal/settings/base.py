@@ -1,10 +1,12 @@
 """Settings shared by every environment. Every value comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ONEWINDOW_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -146,7 +148,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"status_lookup": "30/min", "anon": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {"status_lookup": env.str("STATUS_LOOKUP_RATE", default="10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OneWindow 一窗通办 API",
@@ -203,6 +205,63 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Queues: "celery" (sweeps and everything else) and NOTIFICATIONS_QUEUE (e-mail/SMS sends), so
+# a slow mail server never delays a sweep. A worker started without -Q consumes both.
+NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="notifications")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue(NOTIFICATIONS_QUEUE))
+CELERY_TASK_ROUTES = {
+    "portal.tasks.send_delivery": {"queue": NOTIFICATIONS_QUEUE},
+    "portal.tasks.fan_out_deliveries": {"queue": NOTIFICATIONS_QUEUE},
+}
+
+# Reminders and the notification outbox (portal.reminders, portal.notifications;
+# docs/operations.md). The reminder sweep runs every registered rule (including the
+# calendar's "next year missing" check); the outbox sweep re-enqueues what the broker lost.
+REMINDER_SWEEP_MINUTES = env.float("REMINDER_SWEEP_MINUTES", default=5)
+REMINDER_SWEEP_CHUNK = env.int("REMINDER_SWEEP_CHUNK", default=500)
+REMINDER_SWEEP_LIMIT = env.int("REMINDER_SWEEP_LIMIT", default=20000)
+REMINDER_OUTBOX_SWEEP_SECONDS = env.float("REMINDER_OUTBOX_SWEEP_SECONDS", default=60)
+REMINDER_OUTBOX_GRACE_SECONDS = env.float("REMINDER_OUTBOX_GRACE_SECONDS", default=60)
+REMINDER_OUTBOX_REQUEUE_AFTER_SECONDS = env.float(
+    "REMINDER_OUTBOX_REQUEUE_AFTER_SECONDS", default=900
+)
+REMINDER_OUTBOX_BATCH = env.int("REMINDER_OUTBOX_BATCH", default=2000)
+REMINDER_FANOUT_THRESHOLD = env.int("REMINDER_FANOUT_THRESHOLD", default=50)
+REMINDER_FANOUT_CHUNK = env.int("REMINDER_FANOUT_CHUNK", default=500)
+REMINDER_SEND_MAX_ATTEMPTS = env.int("REMINDER_SEND_MAX_ATTEMPTS", default=5)
+REMINDER_SEND_BACKOFF_SECONDS = env.float("REMINDER_SEND_BACKOFF_SECONDS", default=60)
+REMINDER_SEND_BACKOFF_MAX_SECONDS = env.float("REMINDER_SEND_BACKOFF_MAX_SECONDS", default=1800)
+# A row claimed ("sending") longer than this belongs to a dead worker and is sent again.
+REMINDER_SEND_LEASE_SECONDS = env.float(
+    "REMINDER_SEND_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "reminder-sweep": {
+            "task": "portal.tasks.sweep_reminders",
+            "schedule": timedelta(minutes=REMINDER_SWEEP_MINUTES),
+            # A sweep that could not start before the next one is due is dropped, not stacked.
+            "options": {"expires": max(REMINDER_SWEEP_MINUTES * 60 - 10, 10)},
+        },
+        "outbox-sweep": {
+            "task": "portal.tasks.sweep_outbox",
+            "schedule": timedelta(seconds=REMINDER_OUTBOX_SWEEP_SECONDS),
+            "options": {"expires": max(REMINDER_OUTBOX_SWEEP_SECONDS - 5, 5)},
+        },
+    }
+)
+
+# SMS gateway (portal.sms): console locally; "http" with SMS_URL/SMS_KEY in production.
+# SMS_TEMPLATE_IDS maps a message kind to the gateway's approved template ("*" = default):
+# SMS_TEMPLATE_IDS=calendar.next_year_missing=SMS_0001,*=SMS_0000
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_URL = env.str("SMS_URL", default="")
+SMS_KEY = env.str("SMS_KEY", default="")
+SMS_TEMPLATE_IDS = env.dict("SMS_TEMPLATE_IDS", default={})
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10)
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onewindow@localhost")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -211,6 +270,7 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 # The town this installation serves.
 ONEWINDOW = {
