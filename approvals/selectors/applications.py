@@ -104,6 +104,10 @@ class Clock:
     def label(self) -> str:
         return ClockStatus(self.status).label
 
+    @property
+    def days_over(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
 
 def clock_for(application: Application, today: date | None = None) -> Clock:
     """The clock of one application as people see it (same rules as the SQL annotation)."""
