@@ -15,7 +15,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import signals  # noqa: F401
+        from portal import reminders, signals  # noqa: F401  (signal handlers, reminder rules)
 
         post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
         from portal import roles

@@ -6,11 +6,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from portal import audit, roles, workdays
 from portal.models import CalendarDay, CalendarYear, User
-from portal.notifications import notify_many
 
 CALENDAR_FIRST_YEAR = 2004
 
@@ -100,25 +98,18 @@ def _makeup_name(name) -> str:
 
 
 def calendar_check_next_year(*, today: date | None = None) -> bool | None:
-    """From 1 November (configurable), tell the register administrators when next year's
-    holidays are not entered. Returns None when it is too early to check, True when next year
-    is confirmed, False when the administrators were notified."""
+    """From 1 November (configurable), remind the register administrators when next year's
+    holidays are not entered — once per year, through the reminder ledger (portal.reminders).
+    Returns None when it is too early to check, True when next year is confirmed, False when
+    it is missing (the administrators have been reminded, now or by an earlier sweep)."""
+    from portal import reminders
+
     today = today or timezone.localdate()
     if today.month < settings.ONEWINDOW["CALENDAR_CHECK_FROM_MONTH"]:
         return None
-    next_year = today.year + 1
-    if workdays.is_confirmed(next_year):
+    if workdays.is_confirmed(today.year + 1):
         return True
-    admins = User.objects.filter(groups__name=roles.REGISTER_ADMIN, is_active=True)
-    notify_many(
-        recipients=admins,
-        kind="calendar.next_year_missing",
-        title=_("%(year)s年节假日安排尚未录入") % {"year": next_year},
-        body=_(
-            "工作日历中还没有%(year)s年的法定节假日和调休安排。"
-            "请按国务院办公厅通知在管理后台录入并确认，否则%(year)s年的期限只能按周一至周五推算。"
-        )
-        % {"year": next_year},
-        url="/admin/portal/calendaryear/",
+    reminders.run_sweep(
+        now=reminders.local_datetime(today), kinds=[reminders.CALENDAR_NEXT_YEAR_MISSING]
     )
     return False

@@ -1,6 +1,6 @@
 from .audit import AuditEntry
 from .calendar import CalendarDay, CalendarYear
-from .notifications import Notification
+from .notifications import Channel, Delivery, Notification, NotificationPreference, Reminder
 from .org import Department, StaffProfile, Window
 from .users import User
 
@@ -8,8 +8,12 @@ __all__ = [
     "AuditEntry",
     "CalendarDay",
     "CalendarYear",
+    "Channel",
+    "Delivery",
     "Department",
     "Notification",
+    "NotificationPreference",
+    "Reminder",
     "StaffProfile",
     "User",
     "Window",
