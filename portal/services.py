@@ -35,6 +35,51 @@ def citizen_register(
 
 
 @transaction.atomic
+def resident_register(*, actor, real_name: str, mobile: str, id_number: str) -> User:
+    """A resident registered in person — by a window clerk for a walk-in or by a village proxy
+    agent. The account is a citizen's, without a usable password (the resident may set one
+    later); the ID number is validated (GB 11643) and must not be registered already."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from portal import idnumber
+    from portal.errors import ActionError
+    from portal.models.users import mobile_validator
+
+    real_name = (real_name or "").strip()
+    mobile = (mobile or "").strip()
+    id_number = idnumber.normalize(id_number)
+    errors = {}
+    if not real_name:
+        errors["real_name"] = _("请填写真实姓名。")
+    try:
+        mobile_validator(mobile)
+    except ValidationError as exc:
+        errors["mobile"] = exc.messages[0]
+    try:
+        idnumber.validate_id_number(id_number)
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages[0]
+    else:
+        if User.objects.filter(id_number=id_number).exists():
+            errors["id_number"] = _("该身份证号码已登记，请直接查找。")
+    if errors:
+        raise ActionError(_("群众信息有误，请按提示修改。"), code="invalid", fields=errors)
+    username = mobile if not User.objects.filter(username=mobile).exists() else f"r{id_number}"
+    user = User(username=username, real_name=real_name, mobile=mobile, id_number=id_number)
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=roles.CITIZEN)[0])
+    audit.record(
+        actor=actor,
+        action="resident.register",
+        obj=user,
+        after={"mobile": user.mobile_masked, "id_number": user.id_number_masked},
+    )
+    return user
+
+
+@transaction.atomic
 def calendar_seed_from_package(*, first_year: int = CALENDAR_FIRST_YEAR, actor=None) -> dict:
     """Copy China's holidays and make-up working days from `chinesecalendar` into our table.
     Years already confirmed by hand are left alone. Returns {year: days written}."""
