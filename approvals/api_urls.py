@@ -1,10 +1,3 @@
-from approvals.routes import applications, citizen, evaluations, hall, register, staff
+from approvals.urls import _patterns
 
-urlpatterns = [
-    *register.api_urlpatterns,
-    *applications.api_urlpatterns,
-    *citizen.api_urlpatterns,
-    *staff.api_urlpatterns,
-    *hall.api_urlpatterns,
-    *evaluations.api_urlpatterns,
-]
+urlpatterns = _patterns("api_urlpatterns")

@@ -1,11 +1,23 @@
-from approvals.routes import applications, citizen, evaluations, hall, register, staff
+"""Page URLs of every approvals area; each area's routes module lists its own."""
+
+from importlib import import_module
+
+AREAS = ("register", "applications", "citizen", "staff", "hall", "evaluations", "dashboard")
 
 app_name = "approvals"
-urlpatterns = [
-    *register.urlpatterns,
-    *applications.urlpatterns,
-    *citizen.urlpatterns,
-    *staff.urlpatterns,
-    *hall.urlpatterns,
-    *evaluations.urlpatterns,
-]
+
+
+def _patterns(attribute: str) -> list:
+    patterns = []
+    for area in AREAS:
+        try:
+            module = import_module(f"approvals.routes.{area}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"approvals.routes.{area}":
+                raise
+            continue
+        patterns += getattr(module, attribute, [])
+    return patterns
+
+
+urlpatterns = _patterns("urlpatterns")
