@@ -104,7 +104,7 @@ class ApplicationMaterialSerializer(serializers.ModelSerializer):
         ]
 
 
-class HistorySerializer(serializers.Serializer):
+class ApplicationHistorySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     actor = serializers.CharField(source="actor_label")
     action = serializers.CharField()
@@ -130,7 +130,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
 class ApplicationDetailSerializer(ApplicationListSerializer):
     clock = serializers.SerializerMethodField()
     materials = ApplicationMaterialSerializer(many=True, read_only=True)
-    history = HistorySerializer(many=True, read_only=True)
+    history = ApplicationHistorySerializer(many=True, read_only=True)
     notices = NoticeSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     applicant_id_number = serializers.SerializerMethodField()

@@ -214,7 +214,7 @@ def allocate_number(day: date) -> str:
 def _issue_notice(application: Application, kind: str, *, actor, **fields) -> Notice:
     """Freeze the notice's content at issue; its PDF is rendered from this snapshot on demand
     (approvals.notices), so a notice never changes after it was given."""
-    from approvals.notices import NoticeContext, make_notice_number
+    from approvals.notices import NoticeContext, make_notice_number, validate_notice
 
     today = timezone.localdate()
     sequence = application.notices.filter(kind=kind).count() + 1
@@ -249,6 +249,7 @@ def _issue_notice(application: Application, kind: str, *, actor, **fields) -> No
         status_url=f"{settings.ONEWINDOW['PUBLIC_BASE_URL']}/status/?number={application.number}",
         **fields,
     )
+    validate_notice(kind, context)
     notice = Notice.objects.create(
         application=application,
         kind=kind,
@@ -909,7 +910,7 @@ def application_suspend(
         application,
         Notice.Kind.SUSPENSION,
         actor=actor,
-        procedure_kind=str(Suspension.Kind(kind).label),
+        procedure_kind=kind,
         reason=reason.strip(),
         days=expected_days,
         suspended_on=today,
