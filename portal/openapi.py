@@ -2,10 +2,9 @@
 that fields called status, kind, method… in different components get distinct enum names."""
 
 from portal.models.notifications import Channel, Delivery
-from portal.models.org import Department, StaffProfile, Window
+from portal.models.org import Department, Window
 
 DepartmentKind = Department.Kind
 WindowKind = Window.Kind
-StaffProfileChannel = StaffProfile.Channel
 ChannelChoices = Channel
 DeliveryStatus = Delivery.Status

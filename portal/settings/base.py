@@ -185,7 +185,6 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "approvals.openapi.AppointmentStatus",
         "DepartmentKindEnum": "portal.openapi.DepartmentKind",
         "WindowKindEnum": "portal.openapi.WindowKind",
-        "StaffProfileChannelEnum": "portal.openapi.StaffProfileChannel",
         "ChannelChoicesEnum": "portal.openapi.ChannelChoices",
         "DeliveryStatusEnum": "portal.openapi.DeliveryStatus",
     },
