@@ -18,3 +18,17 @@ def sweep_deemed_acceptances():
     done = sweep()
     log.info("deemed acceptances: %s", done)
     return done
+
+
+# --- hall ------------------------------------------------------------------------------------
+
+
+@shared_task(name="approvals.tasks.hall_sweep", acks_late=True)
+def hall_sweep():
+    """Record appointment no-shows once their check-in time has passed, and expire tickets
+    left in yesterday's queue."""
+    from approvals.services.hall import hall_sweep as sweep
+
+    done = sweep()
+    log.info("hall sweep: %s", done)
+    return done

@@ -87,9 +87,7 @@ class Ticket(models.Model):
     )
     source = models.CharField(_("取号方式"), max_length=16, choices=Source.choices)
     taken_at = models.DateTimeField(_("取号时间"))
-    queued_at = models.DateTimeField(
-        _("入队时间"), help_text=_("取号时间，或转类别的时间。")
-    )
+    queued_at = models.DateTimeField(_("入队时间"), help_text=_("取号时间，或转类别的时间。"))
     called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     window = models.ForeignKey(
@@ -370,7 +368,8 @@ class Appointment(models.Model):
                 condition=Q(status="booked"),
             ),
             models.Index(
-                fields=["category", "day", "start_time", "status"], name="appointment_slot_status_idx"
+                fields=["category", "day", "start_time", "status"],
+                name="appointment_slot_status_idx",
             ),
         ]
 

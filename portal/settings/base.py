@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
             hour=env.str("CALENDAR_CHECK_HOUR", default="8"),
         ),
     },
+    # The hall: appointment no-shows after their slot, yesterday's leftover tickets.
+    "hall-sweep": {
+        "task": "approvals.tasks.hall_sweep",
+        "schedule": env.float("HALL_SWEEP_SECONDS", default=300.0),
+    },
 }
 
 # Queues: "celery" (sweeps and everything else) and NOTIFICATIONS_QUEUE (e-mail/SMS sends), so
