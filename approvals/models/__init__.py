@@ -11,6 +11,7 @@ from .applications import (
     StateChange,
     Suspension,
 )
+from .dashboard import ApplicationDayStat, HallDayStat, RollupRun
 from .evaluations import BAD_RATINGS, Callback, Evaluation, Rating, Rectification
 from .hall import (
     Appointment,
@@ -32,6 +33,7 @@ from .register import (
 
 __all__ = [
     "Application",
+    "ApplicationDayStat",
     "ApplicationMaterial",
     "ApplicationNumberCounter",
     "Appointment",
@@ -46,6 +48,7 @@ __all__ = [
     "DelegationItem",
     "Evaluation",
     "Extension",
+    "HallDayStat",
     "HallDevice",
     "Material",
     "MaterialFile",
@@ -54,6 +57,7 @@ __all__ = [
     "Rating",
     "Rectification",
     "RegisterImportJob",
+    "RollupRun",
     "State",
     "StateChange",
     "Suspension",
