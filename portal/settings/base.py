@@ -313,6 +313,8 @@ ONEWINDOW = {
     "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"),
     # Calendar years are checked from this month on for next year's data.
     "CALENDAR_CHECK_FROM_MONTH": env.int("CALENDAR_CHECK_FROM_MONTH", default=11),
+    # A bad rating (不满意/非常不满意) must be rectified within this many working days.
+    "RECTIFICATION_DAYS": env.int("RECTIFICATION_DAYS", default=15),
 }
 
 LOGGING = {
