@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +33,34 @@ def hall_sweep():
     done = sweep()
     log.info("hall sweep: %s", done)
     return done
+
+
+# --- register ---------------------------------------------------------------------------------
+
+
+@shared_task(
+    bind=True,
+    name="approvals.tasks.register_import_run",
+    acks_late=True,
+    max_retries=3,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def register_import_run(self, job_id: int):
+    """Check and preview, or apply, one register import job (whatever it is waiting for).
+    Database hiccups are retried; after the last retry, or on any other error, the job is
+    marked failed so that it shows where the administrator looks."""
+    from approvals.services import register as services
+
+    try:
+        return services.import_job_run(job_id=job_id)
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries >= self.max_retries:
+            services.import_job_fail(job_id=job_id, message=str(exc))
+            log.exception("register import job %s failed after retries", job_id)
+            return None
+        raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
+    except Exception as exc:  # noqa: BLE001 - shown on the job page, logged in full
+        log.exception("register import job %s failed", job_id)
+        services.import_job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
+        return None

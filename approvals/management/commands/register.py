@@ -1,0 +1,116 @@
+"""The register from the shell:
+
+    python manage.py register import FILE [--dry-run] [--keep-missing] [--user NAME]
+    python manage.py register export FILE [--on YYYY-MM-DD] [--latest]
+    python manage.py register generate --matters 1129 [--materials 5] FILE.xlsx
+
+``import`` checks every row first and lists every problem (exit status 1, nothing written);
+``--dry-run`` shows what would be created, changed and retired and writes nothing."""
+
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+class Command(BaseCommand):
+    help = "Import, export or generate the register of delegated powers (.xlsx)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import a register file")
+        imp.add_argument("file")
+        imp.add_argument("--dry-run", action="store_true", help="check and preview only")
+        imp.add_argument(
+            "--keep-missing",
+            action="store_true",
+            help="do not retire matters in force that the file does not list",
+        )
+        imp.add_argument("--user", help="user name recorded in the audit trail")
+        exp = sub.add_parser("export", help="export the register")
+        exp.add_argument("file")
+        exp.add_argument("--on", help="versions in force on this day (YYYY-MM-DD)")
+        exp.add_argument("--latest", action="store_true", help="newest version of each code")
+        gen = sub.add_parser("generate", help="write a synthetic register for scale tests")
+        gen.add_argument("file")
+        gen.add_argument("--matters", type=int, default=1129)
+        gen.add_argument("--materials", type=int, default=5)
+        gen.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, **options):
+        return getattr(self, f"do_{options['action']}")(options)
+
+    def do_import(self, options):
+        from approvals.register_io import import_register
+
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("找不到文件：%(path)s") % {"path": path})
+        actor = self._actor(options.get("user"))
+        result = import_register(
+            path.read_bytes(),
+            actor=actor,
+            dry_run=options["dry_run"],
+            retire_missing=not options["keep_missing"],
+        )
+        if result.problems:
+            for problem in result.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(_("发现 %(n)s 处问题，文件未导入。") % {"n": len(result.problems)})
+        report = result.report
+        for entry in report["entries"]:
+            label = {"create": _("新增"), "change": _("变更"), "retire": _("停用")}[entry["action"]]
+            fields = "、".join(entry["fields"])
+            self.stdout.write(
+                f"{label} {entry['code']} {entry['name']} v{entry['version']}"
+                + (f"（{fields}）" if fields else "")
+            )
+        summary = _("新增 %(c)s，变更 %(u)s，停用 %(r)s，无变化 %(n)s。") % {
+            "c": report["created"],
+            "u": report["changed"],
+            "r": report["retired"],
+            "n": report["unchanged"],
+        }
+        if options["dry_run"]:
+            self.stdout.write(_("预览（未写入）：") + summary)
+        else:
+            self.stdout.write(self.style.SUCCESS(_("已导入：") + summary))
+
+    def do_export(self, options):
+        from approvals.register_io import export_register
+
+        on = None
+        if options.get("on"):
+            try:
+                on = date.fromisoformat(options["on"])
+            except ValueError:
+                raise CommandError(_("日期格式应为 YYYY-MM-DD。")) from None
+        Path(options["file"]).write_bytes(export_register(on=on, latest=options["latest"]))
+        self.stdout.write(self.style.SUCCESS(_("已导出到 %(path)s") % {"path": options["file"]}))
+
+    def do_generate(self, options):
+        from approvals.register_io import generate_register
+
+        if options["matters"] < 1 or not 0 <= options["materials"] <= 10:
+            raise CommandError(_("事项数至少为1，每项材料数为0到10。"))
+        content = generate_register(
+            matters=options["matters"], materials=options["materials"], seed=options["seed"]
+        )
+        Path(options["file"]).write_bytes(content)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("已生成 %(n)s 个事项，写入 %(path)s")
+                % {"n": options["matters"], "path": options["file"]}
+            )
+        )
+
+    def _actor(self, username):
+        if not username:
+            return "manage.py register"
+        from portal.models import User
+
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("用户不存在：%(name)s") % {"name": username})
+        return user
