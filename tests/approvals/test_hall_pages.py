@@ -354,3 +354,15 @@ def test_supervisor_registers_and_revokes_a_device(client, hall):
     assert not device.is_active
     empty = client.post("/hall/devices/", {"name": "", "kind": "screen"})
     assert empty.status_code == 400
+
+
+def test_hall_pages_in_english(client, hall):
+    take(hall.a)
+    client.force_login(hall.clerk1)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Take a ticket" in text(client.get("/hall/kiosk/"))
+    assert "Call next" in text(client.get("/hall/calling/"))
+    client.post("/hall/calling/1/next/")
+    state = text(client.get("/hall/screen/state/"))
+    assert "Ticket A001, please go to window 1" in state
+    assert "0 people waiting" in state
