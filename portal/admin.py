@@ -1,13 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.models import (
     AuditEntry,
     CalendarDay,
     CalendarYear,
+    Delivery,
     Department,
     Notification,
+    NotificationPreference,
+    Reminder,
     StaffProfile,
     User,
     Window,
@@ -93,8 +98,146 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
+# --- notifications: inbox, outbox, reminder ledger -------------------------------------------
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ["channel", "masked_address", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("发送地址"))
+    def masked_address(self, obj):
+        return obj.address_masked
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "read_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["recipient"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient", "reminder"]
+    search_fields = ["title", "object_id"]
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The outbox. "发送失败" rows are final: fix the cause (address, gateway), then resend."""
+
+    list_display = [
+        "created_at",
+        "recipient",
+        "channel",
+        "masked_address",
+        "status_badge",
+        "attempts",
+        "short_error",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel"]
+    list_select_related = ["notification__recipient"]
+    search_fields = ["notification__recipient__username", "notification__recipient__real_name"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    fields = [
+        "notification",
+        "channel",
+        "masked_address",
+        "subject",
+        "body",
+        "params",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "enqueued_at",
+        "claimed_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("接收人"), ordering="notification__recipient")
+    def recipient(self, obj):
+        return obj.notification.recipient
+
+    @admin.display(description=_("发送地址"))
+    def masked_address(self, obj):
+        return obj.address_masked
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_badge(self, obj):
+        css = {
+            Delivery.Status.FAILED: "color:#b42318;font-weight:bold",
+            Delivery.Status.SENT: "color:#067647",
+        }.get(obj.status, "")
+        return format_html('<span style="{}">{}</span>', css, obj.get_status_display())
+
+    @admin.display(description=_("最近错误"))
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.action(description=_("重新发送所选的失败消息"), permissions=["change"])
+    def resend(self, request, queryset):
+        from portal.notifications import delivery_resend
+
+        chosen = queryset.count()
+        done = delivery_resend(deliveries=queryset, actor=request.user)
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "已重新排队发送 %(n)d 条消息。",
+                    "已重新排队发送 %(n)d 条消息。",
+                    done,
+                )
+                % {"n": done},
+                messages.SUCCESS,
+            )
+        if chosen - done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d 条消息不是“发送失败”状态，未重发。",
+                    "%(n)d 条消息不是“发送失败”状态，未重发。",
+                    chosen - done,
+                )
+                % {"n": chosen - done},
+                messages.WARNING,
+            )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "object_type", "object_id", "deadline", "recipients"]
+    list_filter = ["kind"]
+    search_fields = ["object_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "email", "sms", "language", "updated_at"]
+    list_filter = ["email", "sms", "language"]
+    raw_id_fields = ["user"]

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -62,4 +63,39 @@ class CitizenSignupForm(forms.Form):
                 password_validation.validate_password(p1, probe)
             except ValidationError as exc:
                 self.add_error("password1", exc)
+        return data
+
+
+class NotificationPreferenceForm(forms.Form):
+    """The profile's "how to reach me" section. In-app messages are always kept."""
+
+    email = forms.BooleanField(label=_("电子邮件"), required=False)
+    sms = forms.BooleanField(label=_("短信"), required=False)
+    email_address = forms.EmailField(
+        label=_("接收邮箱"),
+        required=False,
+        help_text=_("选择电子邮件时必填。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    language = forms.ChoiceField(label=_("消息语言"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["sms"].help_text = (
+            _("发送到 %(mobile)s。") % {"mobile": user.mobile_masked}
+            if user.mobile
+            else _("您的账号没有登记手机号码。")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("email")
+            and not data.get("email_address")
+            and "email_address" not in self.errors
+        ):
+            self.add_error("email_address", _("选择电子邮件接收消息时，请填写接收邮箱。"))
+        if data.get("sms") and not self.user.mobile:
+            self.add_error("sms", _("您的账号没有登记手机号码，无法接收短信；请到窗口登记。"))
         return data

@@ -94,10 +94,24 @@ def preference_for(user: User) -> Preference:
 
 
 @transaction.atomic
-def preference_update(*, user: User, email: bool, sms: bool, language: str, actor=None):
+def preference_update(
+    *,
+    user: User,
+    email: bool,
+    sms: bool,
+    language: str,
+    email_address: str | None = None,
+    actor=None,
+) -> NotificationPreference:
+    """Store a person's channel choices (and, when given, the address e-mails go to)."""
     from portal import audit
 
+    user = User.objects.select_for_update().get(pk=user.pk)
     before = preference_for(user)
+    before_address = user.email
+    if email_address is not None and email_address != user.email:
+        user.email = email_address
+        user.save(update_fields=["email"])
     row, _created = NotificationPreference.objects.update_or_create(
         user=user, defaults={"email": email, "sms": sms, "language": language}
     )
@@ -105,8 +119,13 @@ def preference_update(*, user: User, email: bool, sms: bool, language: str, acto
         actor=actor or user,
         action="notification.preferences",
         obj=user,
-        before={"email": before.email, "sms": before.sms, "language": before.language},
-        after={"email": email, "sms": sms, "language": language},
+        before={
+            "email": before.email,
+            "sms": before.sms,
+            "language": before.language,
+            "email_address": before_address,
+        },
+        after={"email": email, "sms": sms, "language": language, "email_address": user.email},
     )
     return row
 
@@ -498,12 +517,8 @@ def sweep_outbox(*, now: datetime | None = None) -> dict:
     gave_up = stale.filter(attempts__gte=settings.REMINDER_SEND_MAX_ATTEMPTS).update(
         status=Delivery.Status.FAILED, last_error="worker lost while sending"
     )
-    revived = stale.update(
-        status=Delivery.Status.PENDING,
-        claimed_at=None,
-        enqueued_at=None,
-        next_attempt_at=now,
-    )
+    # Back to pending, publishable at once: its next_attempt_at is already in the past.
+    revived = stale.update(status=Delivery.Status.PENDING, claimed_at=None, enqueued_at=None)
     grace = now - timedelta(seconds=settings.REMINDER_OUTBOX_GRACE_SECONDS)
     requeue = now - timedelta(seconds=settings.REMINDER_OUTBOX_REQUEUE_AFTER_SECONDS)
     ids = list(

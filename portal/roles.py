@@ -42,7 +42,15 @@ PERMISSIONS: dict[str, list[str]] = {
     WINDOW_CLERK: [*_VIEW_ORG],
     REVIEWER: [*_VIEW_ORG],
     DISTRICT_REVIEWER: [*_VIEW_ORG],
-    SUPERVISOR: [*_VIEW_ORG, "portal.view_auditentry", "portal.view_staffprofile"],
+    SUPERVISOR: [
+        *_VIEW_ORG,
+        "portal.view_auditentry",
+        "portal.view_staffprofile",
+        # the notification outbox: see failed deliveries and resend them
+        "portal.view_delivery",
+        "portal.change_delivery",
+        "portal.view_reminder",
+    ],
     REGISTER_ADMIN: [
         *_VIEW_ORG,
         "portal.add_department",

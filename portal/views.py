@@ -4,12 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import audit, roles, services
-from portal.forms import CitizenSignupForm
+from portal import notifications as notifications_service
+from portal.forms import CitizenSignupForm, NotificationPreferenceForm
 from portal.menu import menu_for
 from portal.notifications import mark_read
 
@@ -49,16 +51,66 @@ def signup(request):
 
 
 @login_required
-def profile(request):
+def profile(request, preference_form=None, status=200):
     user = request.user
     audit.record(actor=user, action="person.view_full", obj=user, note="own profile")
-    return render(request, "portal/profile.html", {"person": user})
+    if preference_form is None:
+        pref = notifications_service.preference_for(user)
+        preference_form = NotificationPreferenceForm(
+            user=user,
+            initial={
+                "email": pref.email,
+                "sms": pref.sms,
+                "email_address": user.email,
+                "language": pref.language,
+            },
+        )
+    return render(
+        request,
+        "portal/profile.html",
+        {"person": user, "preference_form": preference_form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def profile_notifications(request):
+    form = NotificationPreferenceForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return profile(request, preference_form=form, status=400)
+    data = form.cleaned_data
+    notifications_service.preference_update(
+        user=request.user,
+        email=data["email"],
+        sms=data["sms"],
+        language=data["language"],
+        email_address=data["email_address"] or request.user.email,
+    )
+    messages.success(request, _("消息接收设置已保存。"))
+    return redirect("profile")
 
 
 @login_required
 def notifications(request):
-    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
-    return render(request, "portal/notifications.html", {"page": page})
+    unread_only = request.GET.get("unread") == "1"
+    qs = request.user.notifications.all()
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "portal/notifications.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+def notification_open(request, pk):
+    """Follow a notification's link, marking it read on the way."""
+    note = get_object_or_404(request.user.notifications, pk=pk)
+    mark_read(recipient=request.user, ids=[note.pk])
+    if note.url and url_has_allowed_host_and_scheme(
+        note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(note.url)
+    return redirect("notifications")
 
 
 @login_required

@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ONEWINDOW_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -243,7 +243,12 @@ CELERY_BEAT_SCHEDULE = {
 # a slow mail server never delays a sweep. A worker started without -Q consumes both.
 NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="notifications")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue(NOTIFICATIONS_QUEUE))
+# Each queue its own direct exchange and routing key: a bare Queue(name) would be bound to the
+# "celery" exchange with key "celery" and receive a copy of every default-queue message.
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in dict.fromkeys(["celery", NOTIFICATIONS_QUEUE])
+)
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_delivery": {"queue": NOTIFICATIONS_QUEUE},
     "portal.tasks.fan_out_deliveries": {"queue": NOTIFICATIONS_QUEUE},

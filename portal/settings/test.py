@@ -30,7 +30,10 @@ else:
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by an integration test may be given a file-based (or failing)
+# e-mail/SMS backend through the environment; the test process itself uses memory.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="locmem")
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="onewindow-test-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="onewindow-test-static-"))
 WHITENOISE_AUTOREFRESH = True
