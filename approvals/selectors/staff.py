@@ -227,6 +227,17 @@ def walk_in_matters(q: str = "", category: str = "", limit: int = 30) -> list[Ma
     return list(register_sel.guide_search(q=q, channel="hall", category=category)[:limit])
 
 
+def walk_in_drafts(clerk, limit: int = 10) -> list[Application]:
+    """Walk-in drafts this clerk started and has not submitted yet, newest first."""
+    return list(
+        Application.objects.filter(
+            filed_by=clerk, state=State.DRAFT, channel=Application.Channel.HALL
+        )
+        .select_related("matter")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def walk_in_ticket(ticket_id) -> Ticket | None:
     try:
         pk = int(ticket_id)

@@ -439,6 +439,7 @@ def _walk_in_context(request, *, resident=None, ticket=None, resident_form=None,
         "category": category,
         "matters": staff_sel.walk_in_matters(q, category) or staff_sel.walk_in_matters(q),
         "chosen_matter": params.get("matter", ""),
+        "drafts": staff_sel.walk_in_drafts(request.user) if resident is None else [],
         "windows": windows,
         "chosen_window": params.get("window", "")
         or (str(ticket.window_id) if ticket is not None and ticket.window_id else ""),

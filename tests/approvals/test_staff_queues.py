@@ -333,3 +333,17 @@ def test_supervision_extension_tab_query_count(world, client):
     more, r = _count(client, reverse("approvals:supervision"))
     assert len(r.context["extensions"]) == 15 == Extension.objects.filter(status="pending").count()
     assert few == more
+
+
+def test_staff_pages_in_english(world, client, settings):
+    app = accepted(world)
+    client.force_login(world.reviewer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("approvals:review-queue")).content.decode()
+    assert "Review queue" in body and "Unclaimed" in body and "审查队列" not in body
+    body = client.get(reverse("approvals:review", args=[app.number])).content.decode()
+    assert "Claim" in body and "History" in body and "Materials" in body
+    client.force_login(world.clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("approvals:walk-in")).content.decode()
+    assert "Walk-in registration" in body and "ID number" in body
