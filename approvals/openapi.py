@@ -10,6 +10,7 @@ from approvals.models.applications import (
     State,
     Suspension,
 )
+from approvals.models.evaluations import Callback, Rating, Rectification
 from approvals.models.hall import Appointment, HallDevice, Ticket, TicketCall
 from approvals.models.register import (
     DelegationInstrument,
@@ -42,3 +43,6 @@ TicketSource = Ticket.Source
 TicketCallOutcome = TicketCall.Outcome
 HallDeviceKind = HallDevice.Kind
 AppointmentStatus = Appointment.Status
+RatingSet = Rating
+RectificationStatus = Rectification.Status
+CallbackMethod = Callback.Method
