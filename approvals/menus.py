@@ -134,6 +134,14 @@ ITEMS = [
         52,
     ),
     MenuItem(
+        "hall-settings",
+        _("大厅设置"),
+        "approvals:hall-devices",
+        (r.SUPERVISOR,),
+        _("叫号大屏与取号机、预约容量、等候与办理时长"),
+        53,
+    ),
+    MenuItem(
         "register-admin",
         _("事项清单"),
         "approvals:register-admin",

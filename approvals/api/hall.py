@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import authentication, permissions, serializers, status
@@ -53,6 +54,19 @@ class HallDeviceAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class HallDeviceScheme(OpenApiAuthenticationExtension):
+    target_class = "approvals.api.hall.HallDeviceAuthentication"
+    name = "hallDevice"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A registered hall device (TV or kiosk): `Device <token>`.",
+        }
 
 
 # The device scheme first, so that a request without credentials is told (401, with

@@ -34,6 +34,8 @@ urlpatterns = [
         name="hall-appointment-cancel",
     ),
     path("hall/figures/", views.figures, name="hall-figures"),
+    path("hall/capacity/", views.capacity, name="hall-capacity"),
+    path("hall/capacity/<int:pk>/delete/", views.capacity_delete, name="hall-capacity-delete"),
 ]
 
 api_urlpatterns = [

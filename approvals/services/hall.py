@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import (
     Appointment,
+    AppointmentCapacity,
     AppointmentSlot,
     BusinessCategory,
     HallDevice,
@@ -590,6 +591,66 @@ def hall_sweep(*, now: datetime | None = None) -> dict:
         "no_shows": appointments_mark_no_shows(now=now),
         "expired_tickets": tickets_expire(now=now),
     }
+
+
+# --- appointment capacity --------------------------------------------------------------------
+
+MAX_SLOT_CAPACITY = 200
+
+
+@transaction.atomic
+def appointment_capacity_set(
+    *,
+    capacity: int,
+    actor,
+    category: BusinessCategory | None = None,
+    start_time: time | None = None,
+) -> AppointmentCapacity:
+    """Set how many appointments a slot takes, for a category and/or a start time (None: all).
+    0 closes the slot to booking; appointments already made are kept."""
+    if not isinstance(capacity, int) or not 0 <= capacity <= MAX_SLOT_CAPACITY:
+        raise ActionError(
+            _("每时段可约人数应为0到%(max)s之间的整数。") % {"max": MAX_SLOT_CAPACITY},
+            code="invalid_capacity",
+            fields={"capacity": _("请输入0到%(max)s。") % {"max": MAX_SLOT_CAPACITY}},
+        )
+    if start_time is not None and start_time not in sel.slot_starts():
+        raise _slot_error(_("请选择列出的半小时时段。"), "invalid_slot")
+    row = (
+        AppointmentCapacity.objects.select_for_update()
+        .filter(category=category, start_time=start_time)
+        .first()
+    )
+    before = row.capacity if row else None
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = AppointmentCapacity.objects.create(
+                    category=category, start_time=start_time, capacity=capacity
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("他人刚刚修改了这一设置，请刷新后再试。"), code="capacity_changed"
+            ) from None
+    else:
+        row.capacity = capacity
+        row.save(update_fields=["capacity"])
+    audit.record(
+        actor=actor,
+        action="hall.capacity_set",
+        obj=row,
+        before={"capacity": before},
+        after={"capacity": capacity},
+    )
+    return row
+
+
+@transaction.atomic
+def appointment_capacity_delete(*, row: AppointmentCapacity, actor) -> None:
+    audit.record(
+        actor=actor, action="hall.capacity_delete", obj=row, before={"capacity": row.capacity}
+    )
+    AppointmentCapacity.objects.filter(pk=row.pk).delete()
 
 
 # --- hall devices ----------------------------------------------------------------------------

@@ -25,7 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from approvals.models import Appointment, BusinessCategory, HallDevice, Ticket
+from approvals.models import (
+    Appointment,
+    AppointmentCapacity,
+    BusinessCategory,
+    HallDevice,
+    Ticket,
+)
 from approvals.selectors import hall as sel
 from approvals.services import hall as services
 from portal import roles
@@ -301,6 +307,64 @@ def device_revoke(request, pk: int):
     services.hall_device_revoke(device=device, actor=request.user)
     messages.success(request, _("已停用设备：%(name)s") % {"name": device.name})
     return redirect("approvals:hall-devices")
+
+
+# --- appointment capacity --------------------------------------------------------------------
+
+
+class CapacityForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=BusinessCategory.objects.filter(is_active=True),
+        required=False,
+        label=gettext_lazy("业务类别"),
+        empty_label=gettext_lazy("所有类别"),
+    )
+    start_time = forms.TypedChoiceField(
+        label=gettext_lazy("时段开始"), required=False, coerce=time.fromisoformat, empty_value=None
+    )
+    capacity = forms.IntegerField(
+        label=gettext_lazy("每时段可约人数"),
+        min_value=0,
+        max_value=services.MAX_SLOT_CAPACITY,
+        help_text=gettext_lazy("0 表示该时段不开放预约。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_time"].choices = [("", _("所有时段"))] + [
+            (s.strftime("%H:%M"), s.strftime("%H:%M")) for s in sel.slot_starts()
+        ]
+
+
+@role_required(roles.SUPERVISOR)
+def capacity(request):
+    form = CapacityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_capacity_set(actor=request.user, **form.cleaned_data)
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("预约容量已保存。"))
+            return redirect("approvals:hall-capacity")
+    rows = AppointmentCapacity.objects.select_related("category").order_by(
+        "category__order", "category_id", "start_time"
+    )
+    return render(
+        request,
+        "approvals/hall/capacity.html",
+        {"form": form, "rows": rows, "default": sel.DEFAULT_SLOT_CAPACITY},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(roles.SUPERVISOR)
+def capacity_delete(request, pk: int):
+    row = get_object_or_404(AppointmentCapacity, pk=pk)
+    services.appointment_capacity_delete(row=row, actor=request.user)
+    messages.success(request, _("已删除该设置。"))
+    return redirect("approvals:hall-capacity")
 
 
 # --- calling ---------------------------------------------------------------------------------

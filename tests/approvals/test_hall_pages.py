@@ -366,3 +366,28 @@ def test_hall_pages_in_english(client, hall):
     state = text(client.get("/hall/screen/state/"))
     assert "Ticket A001, please go to window 1" in state
     assert "0 people waiting" in state
+
+
+def test_supervisor_sets_slot_capacity(client, hall):
+    from approvals.models import AppointmentCapacity
+    from approvals.selectors.hall import slot_capacity
+
+    supervisor = UserFactory.with_role(roles.SUPERVISOR)
+    client.force_login(supervisor)
+    assert "大厅设置" in text(client.get("/"))
+    response = client.post("/hall/capacity/", {"category": "", "start_time": "", "capacity": "3"})
+    assert response.status_code == 302
+    client.post("/hall/capacity/", {"category": hall.a.pk, "start_time": "09:30", "capacity": "0"})
+    assert slot_capacity(hall.a, time(9, 30)) == 0  # closed to booking
+    assert slot_capacity(hall.a, time(10, 0)) == 3
+    bad = client.post("/hall/capacity/", {"category": "", "start_time": "", "capacity": "-1"})
+    assert bad.status_code == 400 and 'value="-1"' in text(bad)
+    # Saving the same scope again updates it rather than adding a row.
+    client.post("/hall/capacity/", {"category": "", "start_time": "", "capacity": "5"})
+    assert AppointmentCapacity.objects.count() == 2
+    row = AppointmentCapacity.objects.get(category=None)
+    assert row.capacity == 5
+    client.post(f"/hall/capacity/{row.pk}/delete/")
+    assert slot_capacity(hall.a, time(10, 0)) == 4  # the built-in default again
+    client.force_login(hall.clerk1)
+    assert client.get("/hall/capacity/").status_code == 403
