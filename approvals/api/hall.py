@@ -446,13 +446,18 @@ class ScreenStateView(APIView):
 def _date_param(request, name: str) -> date:
     raw = request.query_params.get(name, "")
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise ActionError(
             _("日期格式应为 YYYY-MM-DD。"),
             code="invalid_date",
             fields={name: _("日期格式应为 YYYY-MM-DD。")},
         ) from None
+    if not sel.FIRST_DAY <= value <= sel.LAST_DAY:
+        raise ActionError(
+            _("日期超出范围。"), code="invalid_date", fields={name: _("日期超出范围。")}
+        )
+    return value
 
 
 class SlotListView(APIView):

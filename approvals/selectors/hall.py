@@ -44,6 +44,9 @@ BOOKING_HORIZON_WORKING_DAYS = 10
 CHECK_IN_EARLY_MINUTES = 60
 NO_SHOW_GRACE_MINUTES = 15
 SCREEN_CALLS = 8
+# Dates the hall accepts in queries (far-off years overflow time-zone arithmetic).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 def _hall_setting(name: str, default):
@@ -313,17 +316,18 @@ def slots_for(*, category: BusinessCategory, day: date, now: datetime | None = N
         .values_list("start_time", "n")
     )
     capacities = slot_capacities(category)
+    bookable = today <= day <= horizon
     slots = []
     for start in slot_starts():
-        begin, end = slot_bounds(day, start)
+        end = (datetime.combine(date(2000, 1, 3), start) + timedelta(minutes=SLOT_MINUTES)).time()
         slots.append(
             Slot(
                 day=day,
                 start=start,
-                end=timezone.localtime(end).time(),
+                end=end,
                 capacity=capacities.get(start, capacities[None]),
                 booked=booked.get(start, 0),
-                open=begin > now and day <= horizon,
+                open=bookable and slot_bounds(day, start)[0] > now,
             )
         )
     return slots

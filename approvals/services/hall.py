@@ -394,6 +394,21 @@ def appointment_book(
             code="category_inactive",
             fields={"category": _("该业务类别不存在或已停用。")},
         )
+    today = timezone.localdate(now)
+    if day < today:
+        raise ActionError(
+            _("该时段已开始或已过去，请选择以后的时段。"),
+            code="slot_past",
+            fields={"day": _("日期已过。")},
+        )
+    horizon = workdays.add_working_days(today, sel.BOOKING_HORIZON_WORKING_DAYS)
+    if day > horizon:
+        raise ActionError(
+            _("最多可预约 %(days)s 个工作日内（至 %(last)s）。")
+            % {"days": sel.BOOKING_HORIZON_WORKING_DAYS, "last": date_format(horizon, "Y-m-d")},
+            code="beyond_horizon",
+            fields={"day": _("日期太远。")},
+        )
     if not workdays.is_working_day(day):
         raise ActionError(
             _("%(day)s 不是工作日，大厅不办公。") % {"day": date_format(day, "Y-m-d")},
@@ -405,14 +420,6 @@ def appointment_book(
     begin, _end = sel.slot_bounds(day, start_time)
     if begin <= now:
         raise _slot_error(_("该时段已开始或已过去，请选择以后的时段。"), "slot_past")
-    horizon = workdays.add_working_days(timezone.localdate(now), sel.BOOKING_HORIZON_WORKING_DAYS)
-    if day > horizon:
-        raise ActionError(
-            _("最多可预约 %(days)s 个工作日内（至 %(last)s）。")
-            % {"days": sel.BOOKING_HORIZON_WORKING_DAYS, "last": date_format(horizon, "Y-m-d")},
-            code="beyond_horizon",
-            fields={"day": _("日期太远。")},
-        )
     AppointmentSlot.objects.bulk_create(
         [AppointmentSlot(category=category, day=day, start_time=start_time)],
         ignore_conflicts=True,

@@ -637,6 +637,10 @@ class FiguresForm(forms.Form):
             self.add_error("end", _("结束日期不能早于开始日期。"))
         if start and end and (end - start).days > 366:
             self.add_error("end", _("一次最多查询一年。"))
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value and not sel.FIRST_DAY <= value <= sel.LAST_DAY:
+                self.add_error(name, _("日期超出范围。"))
         return data
 
 

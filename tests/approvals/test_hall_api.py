@@ -273,3 +273,22 @@ def test_schema_documents_the_hall_endpoints(client):
     ):
         assert path in schema
     assert time(9, 30)  # keep the import honest
+
+
+def test_far_off_dates_are_refused_not_crashed(hall, api):
+    api.force_authenticate(UserFactory.with_role(roles.SUPERVISOR))
+    for start, end in (("0001-01-01", "0001-01-01"), ("9999-12-31", "9999-12-31")):
+        response = api.get("/api/v1/hall/figures/", {"start": start, "end": end})
+        assert response.status_code == 400
+        assert "start" in response.json()["fields"]
+    api.force_authenticate(UserFactory.with_role(roles.CITIZEN))
+    slots = api.get("/api/v1/hall/appointments/slots/", {"category": "SHBZ", "date": "0001-01-03"})
+    assert slots.status_code == 400
+    for day in ("0001-01-03", "9999-12-30"):
+        booked = api.post(
+            "/api/v1/hall/appointments/",
+            {"category": "SHBZ", "day": day, "start_time": "09:30"},
+            format="json",
+        )
+        assert booked.status_code == 400
+        assert "day" in booked.json()["fields"]
