@@ -89,3 +89,28 @@ def test_kiosk_call_screen_finish(browser_factory, live_server):
     wait_text(clerk, "A001 号已办结")
     assert Ticket.objects.get().status == Ticket.Status.FINISHED
     assert "叫下一位" in clerk.find_element(By.CSS_SELECTOR, ".calling-current").text
+
+
+def test_citizen_books_an_appointment_on_a_phone(phone, live_server):
+    from selenium.webdriver.support.ui import Select
+
+    from approvals.models import Appointment
+    from portal import roles
+    from tests.factories import UserFactory
+
+    make_hall()
+    UserFactory.with_role(roles.CITIZEN, username="resident1")
+    login(phone, live_server, "resident1", password="Secret#2026")
+    phone.get(f"{live_server.url}/hall/appointments/")
+    Select(phone.find_element(By.ID, "id_category")).select_by_visible_text("社会保障")
+    day = Select(phone.find_element(By.ID, "id_day"))
+    day.select_by_index(2)  # the second working day offered
+    # htmx loads the slots of that day without a reload
+    wait_for(phone, ".slot input[value='09:30']")
+    assert axe_violations(phone) == []
+    phone.find_element(By.CSS_SELECTOR, ".slot input[value='09:30']").click()
+    phone.find_element(By.CSS_SELECTOR, "#booking-form > button[type=submit]").click()
+    wait_text(phone, "预约成功")
+    appointment = Appointment.objects.get()
+    assert appointment.code in phone.find_element(By.CSS_SELECTOR, ".appointment-code").text
+    screenshot(phone, "hall-appointments-phone")
