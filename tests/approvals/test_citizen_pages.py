@@ -432,3 +432,21 @@ def test_pages_need_a_log_in(client, world):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     response = client.get(reverse("approvals:my-applications"))
     assert response.status_code == 302
+
+
+# --- languages -------------------------------------------------------------------------------
+
+
+def test_pages_in_english(citizen_client, world, settings):
+    app = j.accepted(world)
+    citizen_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _html(citizen_client.get(reverse("approvals:my-applications")))
+    assert "My applications" in html and "View progress" in html
+    html = _html(citizen_client.get(reverse("approvals:application-detail", args=[app.reference])))
+    assert "Accepted at the window, to be completed by 9 Oct" in html
+    assert f"Submitted, application number {app.number}" in html
+    assert "Print the acceptance receipt" in html
+    html = _html(citizen_client.get(reverse("approvals:apply", args=[world.matter.code])))
+    assert "Save and continue" in html and "Apply online" in html
+    html = _html(citizen_client.get("/status/"))
+    assert "Last 4 digits of the applicant&#x27;s mobile" in html
