@@ -150,3 +150,19 @@ def test_apply_button_sends_proxy_agents_to_proxy_filing(proxy_client, world):
     response = proxy_client.get(reverse("approvals:apply", args=[world.matter.code]))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('approvals:proxy-new')}?matter={world.matter.code}"
+
+
+def test_proxy_home_query_count_does_not_grow(proxy_client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    j.accepted(world, j.proxy_draft(world))
+    url = reverse("approvals:proxy-home")
+    proxy_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        proxy_client.get(url)
+    for _ in range(4):
+        j.accepted(world, j.proxy_draft(world))
+    with CaptureQueriesContext(connection) as many:
+        proxy_client.get(url)
+    assert len(many) == len(few) <= 12

@@ -167,3 +167,32 @@ def test_supervisor_records_a_callback_and_closes(client, world):
     client.force_login(world.citizen)
     html = client.get(_detail(app)).content.decode()
     assert "我们已完成整改：群众认可" in html
+
+
+def test_supervisor_lists_query_counts_do_not_grow(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rate_one():
+        app = j.completed(world)
+        svc.evaluation_create(application=app, actor=world.citizen, rating=1)
+
+    rate_one()
+    client.force_login(world.supervisor)
+    urls = [
+        reverse("approvals:rectifications"),
+        reverse("approvals:rectifications") + "?status=all",
+        reverse("approvals:evaluations"),
+    ]
+    few = {}
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        few[url] = len(queries)
+    for _ in range(4):
+        rate_one()
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == few[url] <= 12, url

@@ -374,3 +374,21 @@ def test_proxy_agent_files_for_a_new_resident(phone, live_server, tmp_path):
         "fetch(a.href).then(r => done([r.status, r.headers.get('content-type')]));"
     )
     assert status == 200 and kind == "application/pdf"
+
+
+def test_a_too_big_file_is_flagged_on_its_slot_before_upload(
+    phone, live_server, tmp_path, settings
+):
+    settings.ONEWINDOW = {**settings.ONEWINDOW, "MAX_UPLOAD_BYTES": 2048}
+    world = World()
+    application = svc.application_create(actor=world.citizen, matter=world.matter, channel="online")
+    big = tmp_path / "大文件.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * 4096)
+    login(phone, live_server, world.citizen.username, PASSWORD)
+    phone.get(f"{live_server.url}/applications/{application.reference}/apply/materials/")
+    field, item = slot_input(phone, application, "申请表")
+    field.send_keys(str(big))
+    message = phone.find_element(By.ID, f"file_{item.pk}_client")
+    assert message.is_displayed() and "文件过大" in message.text
+    assert field.get_attribute("value") == ""  # not sent over the phone connection
+    assert field.get_attribute("aria-invalid") == "true"
