@@ -35,6 +35,27 @@ def hall_sweep():
     return done
 
 
+# --- dashboard (issue 8): daily rollups -------------------------------------------------------
+
+
+@shared_task(name="approvals.tasks.dashboard_rollup_recent", acks_late=True)
+def dashboard_rollup_recent():
+    """Rebuild the dashboard's daily rollups of the last weeks (deemed acceptances are dated
+    back, so recent days can still change). One transaction; a concurrent run waits."""
+    from approvals.services.dashboard import rollup_recent
+
+    run = rollup_recent()
+    log.info(
+        "dashboard rollup %s..%s: %s application rows, %s hall rows in %s ms",
+        run.start_day,
+        run.end_day,
+        run.application_rows,
+        run.hall_rows,
+        run.milliseconds,
+    )
+    return run.pk
+
+
 # --- register ---------------------------------------------------------------------------------
 
 

@@ -323,6 +323,19 @@ ONEWINDOW = {
     "CALENDAR_CHECK_FROM_MONTH": env.int("CALENDAR_CHECK_FROM_MONTH", default=11),
     # A bad rating (不满意/非常不满意) must be rectified within this many working days.
     "RECTIFICATION_DAYS": env.int("RECTIFICATION_DAYS", default=15),
+    # Dashboards (issue 8): rollups of the last N days are rebuilt by the beat task; the
+    # big-screen mode refreshes itself every N seconds; an export holds at most N rows.
+    "DASHBOARD_ROLLUP_LOOKBACK_DAYS": env.int("DASHBOARD_ROLLUP_LOOKBACK_DAYS", default=31),
+    "DASHBOARD_REFRESH_SECONDS": env.int("DASHBOARD_REFRESH_SECONDS", default=60),
+    "DASHBOARD_EXPORT_MAX_ROWS": env.int("DASHBOARD_EXPORT_MAX_ROWS", default=50000),
+}
+
+# Dashboards (issue 8): the daily rollups of recent days are rebuilt every few minutes.
+DASHBOARD_ROLLUP_MINUTES = env.float("DASHBOARD_ROLLUP_MINUTES", default=10)
+CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {
+    "task": "approvals.tasks.dashboard_rollup_recent",
+    "schedule": timedelta(minutes=DASHBOARD_ROLLUP_MINUTES),
+    "options": {"expires": max(DASHBOARD_ROLLUP_MINUTES * 60 - 10, 10)},
 }
 
 LOGGING = {

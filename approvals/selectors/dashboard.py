@@ -1,0 +1,759 @@
+"""Reads behind the supervisors' dashboards (限时办结看板) and the public per-matter figures.
+
+Two kinds of figures:
+- **now** (live, from the applications): the open work by state and clock status, the red and
+  yellow cards by department, window and reviewer, the overdue list, the open rectifications.
+  The clock status is computed in SQL (ApplicationQuerySet.with_clock_status); these queries
+  read a partial index over the open applications (migration 0007), so they cost the same
+  whatever the years of closed work behind them.
+- **history** (a date range, from the daily rollups of approvals.models.dashboard): completions
+  per day, on-time rate, real handling time in working days against the committed and
+  statutory limits (the "compressed to 50% / 30%" figure), extensions, suspensions, deemed
+  acceptances, ratings, hall waiting and service times. One query per rollup table
+  (``GROUPING SETS`` on PostgreSQL), whatever the length of the range.
+
+Filters: date range (history), department, window, matter kind, channel. Villages: the
+applications carry no village yet (the grid app will add it); the filter is offered only once
+they do (:func:`village_filter_available`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import (
+    Application,
+    ApplicationDayStat,
+    BusinessCategory,
+    HallDayStat,
+    Matter,
+    Rectification,
+    RollupRun,
+    State,
+)
+from approvals.models.applications import CLOCK_RUNNING, OPEN_STATES, ClockStatus
+from approvals.models.dashboard import APPLICATION_COUNTERS, HALL_COUNTERS
+from portal import workdays
+from portal.models import Department, Window
+
+DEFAULT_RANGE_DAYS = 30
+MAX_RANGE_DAYS = 366 * 5
+OVERDUE_LIST = 20
+PUBLIC_DAYS = 90
+PUBLIC_SUMS = (
+    "decided",
+    "decided_on_time",
+    "handling_days",
+    "committed_days",
+    "statutory_days",
+    "completed",
+)
+
+
+def village_filter_available() -> bool:
+    """Villages come from the grid app; the filter is offered once applications carry one."""
+    return any(f.name == "village" for f in Application._meta.get_fields())
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    department: Department | None = None
+    window: Window | None = None
+    kind: str = ""
+    channel: str = ""
+
+    @classmethod
+    def default(cls, today: date) -> Filters:
+        return cls(start=today - timedelta(days=DEFAULT_RANGE_DAYS - 1), end=today)
+
+    def live_q(self) -> Q:
+        """The filters that apply to applications (not the date range: live panels are now)."""
+        q = Q()
+        if self.department is not None:
+            q &= Q(department_id=self.department.pk)
+        if self.window is not None:
+            q &= Q(window_id=self.window.pk)
+        if self.kind:
+            q &= Q(matter__kind=self.kind)
+        if self.channel:
+            q &= Q(channel=self.channel)
+        return q
+
+    def query(self, **extra) -> dict:
+        """The filters as GET parameters (for links and exports)."""
+        params = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.department is not None:
+            params["department"] = self.department.pk
+        if self.window is not None:
+            params["window"] = self.window.pk
+        if self.kind:
+            params["kind"] = self.kind
+        if self.channel:
+            params["channel"] = self.channel
+        params.update({k: v for k, v in extra.items() if v not in (None, "")})
+        return params
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def filter_choices() -> dict:
+    """Options of the filter form: two small queries."""
+    return {
+        "departments": list(
+            Department.objects.filter(kind=Department.Kind.INTERNAL, is_active=True).order_by(
+                "code"
+            )
+        ),
+        "windows": list(Window.objects.filter(is_active=True).order_by("number")),
+        "kinds": Matter.Kind.choices,
+        "channels": Application.Channel.choices,
+    }
+
+
+# --- now -------------------------------------------------------------------------------------
+
+LIVE_STATUSES = (
+    ClockStatus.NORMAL,
+    ClockStatus.WARNING,
+    ClockStatus.OVERDUE,
+    ClockStatus.PAUSED,
+    ClockStatus.NOT_STARTED,
+    ClockStatus.STOPPED,
+)
+
+
+def _open(filters: Filters) -> QuerySet[Application]:
+    return Application.objects.filter(state__in=OPEN_STATES).filter(filters.live_q())
+
+
+def open_position(filters: Filters, today: date) -> dict:
+    """Open applications by state and clock status (one query)."""
+    rows = (
+        _open(filters)
+        .with_clock_status(today)
+        .order_by()
+        .values("state", "clock_status")
+        .annotate(n=Count("id"))
+    )
+    table = {state: dict.fromkeys(LIVE_STATUSES, 0) for state in OPEN_STATES}
+    for row in rows:
+        table[row["state"]][row["clock_status"]] = row["n"]
+    states = []
+    totals = dict.fromkeys(LIVE_STATUSES, 0)
+    for state in OPEN_STATES:
+        counts = table[state]
+        for status, n in counts.items():
+            totals[status] += n
+        states.append(
+            {
+                "state": state.value,
+                "label": str(State(state).label),
+                "counts": {s.value: counts[s] for s in LIVE_STATUSES},
+                "cells": [counts[s] for s in LIVE_STATUSES],
+                "total": sum(counts.values()),
+            }
+        )
+    return {
+        "states": states,
+        "totals": {s.value: totals[s] for s in LIVE_STATUSES},
+        "total_cells": [totals[s] for s in LIVE_STATUSES],
+        "total": sum(totals.values()),
+        "statuses": [{"status": s.value, "label": str(s.label)} for s in LIVE_STATUSES],
+    }
+
+
+def _red(today: date) -> Q:
+    return Q(due_date__lt=today)
+
+
+def _yellow(today: date) -> Q:
+    return Q(due_date__gte=today, warning_date__lte=today)
+
+
+def cards(filters: Filters, today: date) -> dict:
+    """Red (overdue) and yellow (warning) cards of the running clocks by department, window and
+    reviewer: one query (three GROUP BYs in a UNION ALL)."""
+    base = (
+        Application.objects.filter(state__in=CLOCK_RUNNING)
+        .filter(filters.live_q())
+        .filter(Q(due_date__lt=today) | Q(warning_date__lte=today))
+        .order_by()
+    )
+    counts = {
+        "red": Count("id", filter=_red(today)),
+        "yellow": Count("id", filter=_yellow(today)),
+    }
+    by_department = base.values(
+        dim=Value("department"),
+        key=F("department_id"),
+        label=F("department__short_name"),
+        label2=F("department__name"),
+    ).annotate(**counts)
+    by_window = base.values(
+        dim=Value("window"),
+        key=F("window_id"),
+        label=F("window__name"),
+        label2=Cast("window__number", CharField()),
+    ).annotate(**counts)
+    by_handler = base.values(
+        dim=Value("handler"),
+        key=F("handler_id"),
+        label=F("handler__real_name"),
+        label2=F("handler__username"),
+    ).annotate(**counts)
+    groups: dict[str, list[dict]] = {"department": [], "window": [], "handler": []}
+    for row in by_department.union(by_window, by_handler, all=True):
+        groups[row["dim"]].append(row)
+    out = {}
+    for dim, rows in groups.items():
+        items = []
+        for row in rows:
+            if dim == "department":
+                label = row["label"] or row["label2"]
+            elif dim == "window":
+                label = (
+                    _("%(number)s号窗口 %(name)s") % {"number": row["label2"], "name": row["label"]}
+                    if row["key"]
+                    else _("网上及代办（不经窗口）")
+                )
+            else:
+                label = (row["label"] or row["label2"]) if row["key"] else _("待认领")
+            items.append(
+                {
+                    "key": row["key"],
+                    "label": str(label),
+                    "red": row["red"],
+                    "yellow": row["yellow"],
+                }
+            )
+        items.sort(key=lambda r: (-r["red"], -r["yellow"], r["label"]))
+        out[dim] = items
+    out["red"] = sum(r["red"] for r in out["department"])
+    out["yellow"] = sum(r["yellow"] for r in out["department"])
+    return out
+
+
+def overdue_list(filters: Filters, today: date, limit: int = OVERDUE_LIST) -> list[dict]:
+    """The longest-overdue running applications, with who holds them and for how long."""
+    rows = (
+        Application.objects.filter(state__in=CLOCK_RUNNING, due_date__lt=today)
+        .filter(filters.live_q())
+        .select_related("matter", "department", "handler", "delegating_department")
+        .order_by("due_date", "id")[:limit]
+    )
+    return [_overdue_row(app, today) for app in rows]
+
+
+def holder(app: Application) -> str:
+    """Who holds an application now."""
+    if app.state == State.FORWARDED:
+        district = app.delegating_department
+        return str(_("区级部门：%(name)s") % {"name": district.name if district else "—"})
+    if app.handler_id:
+        return str(app.handler.display_name)
+    return str(
+        _("%(department)s 待认领")
+        % {"department": app.department.short_name or app.department.name}
+    )
+
+
+def _overdue_row(app: Application, today: date) -> dict:
+    return {
+        "number": app.number,
+        "reference": app.reference,
+        "matter": app.matter.name,
+        "department": app.department.short_name or app.department.name,
+        "state": app.state,
+        "state_label": str(app.get_state_display()),
+        "holder": holder(app),
+        "accepted_on": app.accepted_on,
+        "due_date": app.due_date,
+        "days_overdue": workdays.working_days_between(app.due_date, today),
+    }
+
+
+# --- drill-down list -------------------------------------------------------------------------
+
+DRILL_STATUSES = ("overdue", "warning", "normal", "paused", "running", "open")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Drill:
+    status: str = "overdue"
+    handler_id: int | None = None
+    unclaimed: bool = False
+    online: bool = False  # window filter "no window" (online and proxy filings)
+
+
+def drilldown(filters: Filters, drill: Drill, today: date) -> QuerySet[Application]:
+    """Applications behind a card: running clocks by status, filtered; due date order."""
+    if drill.status == "paused":
+        qs = Application.objects.filter(state=State.SUSPENDED)
+    elif drill.status == "open":
+        qs = Application.objects.filter(state__in=OPEN_STATES)
+    else:
+        qs = Application.objects.filter(state__in=CLOCK_RUNNING)
+        if drill.status == "overdue":
+            qs = qs.filter(_red(today))
+        elif drill.status == "warning":
+            qs = qs.filter(_yellow(today))
+        elif drill.status == "normal":
+            qs = qs.filter(due_date__gte=today, warning_date__gt=today)
+    qs = qs.filter(filters.live_q())
+    if drill.handler_id:
+        qs = qs.filter(handler_id=drill.handler_id)
+    elif drill.unclaimed:
+        qs = qs.filter(handler__isnull=True)
+    if drill.online:
+        qs = qs.filter(window__isnull=True)
+    return (
+        qs.with_clock_status(today)
+        .select_related("matter", "department", "handler", "delegating_department", "window")
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+def drilldown_page(
+    qs: QuerySet[Application], *, after: tuple[date | None, int] | None, size: int = PAGE_SIZE
+) -> tuple[list[Application], tuple[date | None, int] | None]:
+    """A keyset page: the next ``size`` rows after (due_date, id); and the key of the next page."""
+    if after is not None:
+        due, pk = after
+        if due is None:
+            qs = qs.filter(due_date__isnull=True, id__gt=pk)
+        else:
+            qs = qs.filter(
+                Q(due_date__gt=due) | Q(due_date=due, id__gt=pk) | Q(due_date__isnull=True)
+            )
+    rows = list(qs[: size + 1])
+    following = None
+    if len(rows) > size:
+        rows = rows[:size]
+        following = (rows[-1].due_date, rows[-1].pk)
+    return rows, following
+
+
+# --- history (rollups) -----------------------------------------------------------------------
+
+
+def _pct(ratio: float | None) -> float | None:
+    return None if ratio is None else round(ratio * 100, 1)
+
+
+@dataclass
+class Figures:
+    """Sums of the rollup counters over a group, and the ratios people read."""
+
+    sums: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> int:
+        return self.sums.get(name, 0) or 0
+
+    def _ratio(self, a: str, b: str, digits: int = 3) -> float | None:
+        return round(self[a] / self[b], digits) if self[b] else None
+
+    def as_dict(self) -> dict:
+        decided = self["decided"]
+        ratings = sum(self[f"rating_{n}"] for n in range(1, 6))
+        on_time = self._ratio("decided_on_time", "decided")
+        vs_committed = self._ratio("handling_days", "committed_days")
+        vs_statutory = self._ratio("handling_days", "statutory_days")
+        satisfaction = (
+            round((self["rating_4"] + self["rating_5"]) / ratings, 3) if ratings else None
+        )
+        return {
+            **{name: self[name] for name in APPLICATION_COUNTERS},
+            "on_time_rate": on_time,
+            "on_time_pct": _pct(on_time),
+            "vs_committed_pct": _pct(vs_committed),
+            "vs_statutory_pct": _pct(vs_statutory),
+            "satisfaction_pct": _pct(satisfaction),
+            "late": decided - self["decided_on_time"],
+            "avg_handling_days": self._ratio("handling_days", "decided", 2),
+            "avg_committed_days": self._ratio("committed_days", "decided", 2),
+            "avg_statutory_days": self._ratio("statutory_days", "decided", 2),
+            "handling_vs_committed": vs_committed,
+            "handling_vs_statutory": vs_statutory,
+            "ratings": ratings,
+            "satisfaction_rate": satisfaction,
+            "bad_ratings": self["rating_1"] + self["rating_2"],
+        }
+
+
+def _rollup_where(filters: Filters, alias: str = "s") -> tuple[str, list, bool]:
+    where = [f"{alias}.day >= %s", f"{alias}.day <= %s"]
+    params: list = [filters.start, filters.end]
+    if filters.department is not None:
+        where.append(f"{alias}.department_id = %s")
+        params.append(filters.department.pk)
+    if filters.window is not None:
+        where.append(f"{alias}.window_id = %s")
+        params.append(filters.window.pk)
+    if filters.channel:
+        where.append(f"{alias}.channel = %s")
+        params.append(filters.channel)
+    join_matter = bool(filters.kind)
+    if join_matter:
+        where.append("m.kind = %s")
+        params.append(filters.kind)
+    return " AND ".join(where), params, join_matter
+
+
+def _grouped(filters: Filters, dims: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Rollup sums over the range, grouped by each of ``dims`` separately: one statement on
+    PostgreSQL (GROUPING SETS), one per dimension elsewhere."""
+    table = connection.ops.quote_name(ApplicationDayStat._meta.db_table)
+    matter_table = connection.ops.quote_name(Matter._meta.db_table)
+    where, params, join_matter = _rollup_where(filters)
+    join = f" JOIN {matter_table} m ON m.id = s.matter_id" if join_matter else ""
+    sums = ", ".join(f"SUM(s.{name})" for name in APPLICATION_COUNTERS)
+    out: dict[str, list[dict]] = {dim: [] for dim in dims}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            grouping = ", ".join(f"GROUPING(s.{d})" for d in dims)
+            cols = ", ".join(f"s.{d}" for d in dims)
+            sets = ", ".join(f"(s.{d})" for d in dims)
+            cursor.execute(
+                f"SELECT {grouping}, {cols}, {sums} FROM {table} s{join} WHERE {where} "
+                f"GROUP BY GROUPING SETS ({sets})",
+                params,
+            )
+            n = len(dims)
+            for row in cursor.fetchall():
+                flags, keys, values = row[:n], row[n : 2 * n], row[2 * n :]
+                dim_index = flags.index(0)
+                out[dims[dim_index]].append(
+                    {"key": keys[dim_index], **dict(zip(APPLICATION_COUNTERS, values, strict=True))}
+                )
+        else:
+            for dim in dims:
+                cursor.execute(
+                    f"SELECT s.{dim}, {sums} FROM {table} s{join} WHERE {where} GROUP BY s.{dim}",
+                    params,
+                )
+                for row in cursor.fetchall():
+                    out[dim].append(
+                        {"key": row[0], **dict(zip(APPLICATION_COUNTERS, row[1:], strict=True))}
+                    )
+    return out
+
+
+def history(filters: Filters) -> dict:
+    """Everything the range shows from the rollups: totals, per day, per department, per matter
+    (matter versions summed by code). Three queries: the rollup, department and matter names."""
+    grouped = _grouped(filters, ("day", "department_id", "matter_id"))
+    by_day = {row["key"]: row for row in grouped["day"]}
+    series = []
+    totals: dict[str, int] = defaultdict(int)
+    day = filters.start
+    while day <= filters.end:
+        row = by_day.get(day, {})
+        figures = Figures({k: row.get(k, 0) or 0 for k in APPLICATION_COUNTERS})
+        for name in APPLICATION_COUNTERS:
+            totals[name] += figures[name]
+        series.append({"day": day, **figures.as_dict()})
+        day += timedelta(days=1)
+    names = {
+        d.pk: d.short_name or d.name
+        for d in Department.objects.filter(pk__in=[r["key"] for r in grouped["department_id"]])
+    }
+    departments = []
+    for row in grouped["department_id"]:
+        figures = Figures(row).as_dict()
+        departments.append({"key": row["key"], "label": names.get(row["key"], "—"), **figures})
+    departments.sort(key=lambda r: (-r["decided"], r["label"]))
+    matter_ids = [r["key"] for r in grouped["matter_id"]]
+    info = {
+        m["id"]: m
+        for m in Matter.objects.filter(pk__in=matter_ids).values(
+            "id", "code", "name", "version", "committed_days", "statutory_days", "kind"
+        )
+    }
+    by_code: dict[str, dict] = {}
+    for row in grouped["matter_id"]:
+        meta = info.get(row["key"])
+        if meta is None:
+            continue
+        entry = by_code.setdefault(
+            meta["code"], {"code": meta["code"], "name": meta["name"], "version": 0, "sums": {}}
+        )
+        if meta["version"] >= entry["version"]:
+            entry.update(
+                name=meta["name"],
+                version=meta["version"],
+                committed=meta["committed_days"],
+                statutory=meta["statutory_days"],
+                kind=meta["kind"],
+            )
+        for name in APPLICATION_COUNTERS:
+            entry["sums"][name] = entry["sums"].get(name, 0) + (row.get(name) or 0)
+    matters = []
+    for entry in by_code.values():
+        figures = Figures(entry.pop("sums")).as_dict()
+        matters.append({**entry, **figures})
+    matters.sort(key=lambda r: (-r["decided"], -r["completed"], r["code"]))
+    return {
+        "totals": Figures(dict(totals)).as_dict(),
+        "series": series,
+        "departments": departments,
+        "matters": matters,
+    }
+
+
+def hall(filters: Filters) -> dict:
+    """Hall waiting and service times by category, window and hour over the range (one query;
+    the hall is filtered by window only: categories are not departments)."""
+    table = connection.ops.quote_name(HallDayStat._meta.db_table)
+    where = ["h.day >= %s", "h.day <= %s"]
+    params: list = [filters.start, filters.end]
+    if filters.window is not None:
+        where.append("h.window_id = %s")
+        params.append(filters.window.pk)
+    sums = ", ".join(
+        f"MAX(h.{name})" if name.endswith("_max") else f"SUM(h.{name})" for name in HALL_COUNTERS
+    )
+    dims = ("category_id", "window_id", "hour")
+    out: dict[str, list[dict]] = {d: [] for d in dims}
+    total: dict = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            grouping = ", ".join(f"GROUPING(h.{d})" for d in dims)
+            cursor.execute(
+                f"SELECT {grouping}, h.category_id, h.window_id, h.hour, {sums} FROM {table} h "
+                f"WHERE {' AND '.join(where)} "
+                "GROUP BY GROUPING SETS ((h.category_id), (h.window_id), (h.hour), ())",
+                params,
+            )
+            for row in cursor.fetchall():
+                flags, keys, values = row[:3], row[3:6], row[6:]
+                record = dict(zip(HALL_COUNTERS, values, strict=True))
+                if all(flags):
+                    total = record
+                    continue
+                i = flags.index(0)
+                out[dims[i]].append({"key": keys[i], **record})
+        else:
+            for i, dim in enumerate((*dims, None)):
+                select = f"h.{dim}, " if dim else ""
+                group = f" GROUP BY h.{dim}" if dim else ""
+                cursor.execute(
+                    f"SELECT {select}{sums} FROM {table} h WHERE {' AND '.join(where)}{group}",
+                    params,
+                )
+                for row in cursor.fetchall():
+                    if dim is None:
+                        total = dict(zip(HALL_COUNTERS, row, strict=True))
+                    else:
+                        out[dims[i]].append(
+                            {"key": row[0], **dict(zip(HALL_COUNTERS, row[1:], strict=True))}
+                        )
+    categories = {c.pk: c for c in BusinessCategory.objects.all()}
+    windows = {w.pk: w for w in Window.objects.all()}
+
+    def times(record: dict) -> dict:
+        record = {k: int(v or 0) for k, v in record.items() if k != "key"}
+        calls = record.get("calls", 0)
+        finished = record.get("finished", 0)
+        return {
+            "calls": calls,
+            "finished": finished,
+            "no_shows": record.get("no_shows") or 0,
+            "transferred": record.get("transferred") or 0,
+            "wait_avg_min": round((record.get("wait_seconds") or 0) / calls / 60, 1)
+            if calls
+            else None,
+            "wait_max_min": round((record.get("wait_max") or 0) / 60, 1) if calls else None,
+            "service_avg_min": round((record.get("service_seconds") or 0) / finished / 60, 1)
+            if finished
+            else None,
+            "service_max_min": round((record.get("service_max") or 0) / 60, 1)
+            if finished
+            else None,
+        }
+
+    by_category = []
+    for row in out["category_id"]:
+        category = categories.get(row["key"])
+        label = f"{category.ticket_prefix} · {category.name}" if category else "—"
+        order = (category.order, category.code) if category else (999, "")
+        by_category.append({"key": row["key"], "label": label, "_order": order, **times(row)})
+    by_category.sort(key=lambda r: r.pop("_order"))
+    by_window = []
+    for row in out["window_id"]:
+        window = windows.get(row["key"])
+        label = (
+            _("%(number)s号窗口 %(name)s") % {"number": window.number, "name": window.name}
+            if window
+            else "—"
+        )
+        by_window.append(
+            {"key": row["key"], "label": str(label), "_n": window.number if window else 0}
+            | times(row)
+        )
+    by_window.sort(key=lambda r: r.pop("_n"))
+    by_hour = sorted(
+        ({"key": row["key"], "label": f"{row['key']}:00", **times(row)} for row in out["hour"]),
+        key=lambda r: r["key"],
+    )
+    return {
+        "total": times(total),
+        "by_category": by_category,
+        "by_window": by_window,
+        "by_hour": by_hour,
+    }
+
+
+def rectifications(filters: Filters, today: date) -> dict:
+    """Rectifications of bad ratings: open, open and overdue, closed in the range, by
+    department (one query)."""
+    q = Q()
+    if filters.department is not None:
+        q &= Q(evaluation__application__department_id=filters.department.pk)
+    if filters.window is not None:
+        q &= Q(evaluation__application__window_id=filters.window.pk)
+    if filters.kind:
+        q &= Q(evaluation__application__matter__kind=filters.kind)
+    if filters.channel:
+        q &= Q(evaluation__application__channel=filters.channel)
+    begin, stop = _day_bounds(filters.start, filters.end)
+    rows = (
+        Rectification.objects.filter(q)
+        .filter(
+            Q(status=Rectification.Status.OPEN)
+            | Q(closed_at__gte=begin, closed_at__lt=stop)
+            | Q(opened_on__gte=filters.start, opened_on__lte=filters.end)
+        )
+        .order_by()
+        .values(
+            key=F("evaluation__application__department_id"),
+            label=F("evaluation__application__department__short_name"),
+            label2=F("evaluation__application__department__name"),
+        )
+        .annotate(
+            open=Count("id", filter=Q(status=Rectification.Status.OPEN)),
+            overdue=Count("id", filter=Q(status=Rectification.Status.OPEN, due_date__lt=today)),
+            opened=Count("id", filter=Q(opened_on__gte=filters.start, opened_on__lte=filters.end)),
+            closed=Count(
+                "id",
+                filter=Q(
+                    status=Rectification.Status.CLOSED, closed_at__gte=begin, closed_at__lt=stop
+                ),
+            ),
+        )
+    )
+    departments = sorted(
+        (
+            {
+                "key": r["key"],
+                "label": r["label"] or r["label2"],
+                "open": r["open"],
+                "overdue": r["overdue"],
+                "opened": r["opened"],
+                "closed": r["closed"],
+            }
+            for r in rows
+        ),
+        key=lambda r: (-r["overdue"], -r["open"], r["label"] or ""),
+    )
+    return {
+        "open": sum(r["open"] for r in departments),
+        "overdue": sum(r["overdue"] for r in departments),
+        "opened": sum(r["opened"] for r in departments),
+        "closed": sum(r["closed"] for r in departments),
+        "departments": departments,
+    }
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    begin = timezone.make_aware(datetime.combine(start, time.min))
+    stop = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return begin, stop
+
+
+def freshness() -> RollupRun | None:
+    return RollupRun.objects.order_by("-finished_at", "-id").first()
+
+
+# --- whole views ------------------------------------------------------------------------------
+
+
+def time_limits(filters: Filters, today: date) -> dict:
+    """The time-limit dashboard, all panels: six queries."""
+    return {
+        "filters": filters,
+        "today": today,
+        "position": open_position(filters, today),
+        "cards": cards(filters, today),
+        "overdue": overdue_list(filters, today),
+        "history": history(filters),
+        "freshness": freshness(),
+    }
+
+
+def service_quality(filters: Filters, today: date) -> dict:
+    """Evaluations by level and department, rectifications, hall times."""
+    grouped = history(filters)
+    return {
+        "filters": filters,
+        "today": today,
+        "ratings": {
+            "totals": grouped["totals"],
+            "departments": [d for d in grouped["departments"] if d["ratings"]],
+        },
+        "rectifications": rectifications(filters, today),
+        "hall": hall(filters),
+        "freshness": freshness(),
+    }
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def matter_performance(code: str, today: date, days: int = PUBLIC_DAYS) -> dict | None:
+    """The public figures of one matter over the last ``days`` days: decisions, on-time rate,
+    average real handling time against the limits. No personal data. Two queries."""
+    versions = list(
+        Matter.objects.filter(code=code)
+        .exclude(status=Matter.Status.DRAFT)
+        .order_by("-version")
+        .values("id", "name", "version", "committed_days", "statutory_days", "status", "kind")
+    )
+    if not versions:
+        return None
+    start = today - timedelta(days=days - 1)
+    sums = ApplicationDayStat.objects.filter(
+        matter_id__in=[v["id"] for v in versions], day__gte=start, day__lte=today
+    ).aggregate(**{name: Sum(name) for name in PUBLIC_SUMS})
+    figures = Figures({k: v or 0 for k, v in sums.items()}).as_dict()
+    current = next((v for v in versions if v["status"] == Matter.Status.PUBLISHED), versions[0])
+    return {
+        "code": code,
+        "name": current["name"],
+        "kind": current["kind"],
+        "committed_days": current["committed_days"],
+        "statutory_days": current["statutory_days"],
+        "start": start,
+        "end": today,
+        "days": days,
+        "decided": figures["decided"],
+        "completed": figures["completed"],
+        "on_time_rate": figures["on_time_rate"],
+        "on_time_pct": figures["on_time_pct"],
+        "vs_committed_pct": figures["vs_committed_pct"],
+        "vs_statutory_pct": figures["vs_statutory_pct"],
+        "avg_handling_days": figures["avg_handling_days"],
+        "handling_vs_committed": figures["handling_vs_committed"],
+        "handling_vs_statutory": figures["handling_vs_statutory"],
+    }

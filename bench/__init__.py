@@ -1,0 +1,1 @@
+"""Scale data and benchmarks. Never part of `make test`."""
