@@ -41,6 +41,7 @@ from portal.errors import ActionError, Conflict
 from portal.models import Department
 
 GUIDE_PAGE_SIZE = 20
+EX_OFFICIO_KINDS = (Matter.Kind.PENALTY, Matter.Kind.COMPULSION, Matter.Kind.INSPECTION)
 ADMIN_PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -87,6 +88,12 @@ def _apply_url(code: str) -> str | None:
 def default_stages(matter: Matter) -> list[dict]:
     """The process chart when the register gives no stages: the one-window path."""
     dept = matter.handling_department.short_name or matter.handling_department.name
+    if matter.kind in (Matter.Kind.PENALTY, Matter.Kind.COMPULSION):
+        names = [_("立案"), _("调查取证"), _("告知与陈述申辩"), _("决定"), _("送达"), _("执行")]
+        return [{"name": n, "who": dept, "days": None} for n in names]
+    if matter.kind == Matter.Kind.INSPECTION:
+        names = [_("制定检查计划"), _("实施检查"), _("发现问题依法处理"), _("结果公开")]
+        return [{"name": n, "who": dept, "days": None} for n in names]
     if matter.delegation_mode == Matter.DelegationMode.FORWARD:
         district = (
             matter.delegating_department.short_name or matter.delegating_department.name
@@ -147,6 +154,8 @@ def guide_matter(request, code: str):
         "example_due": due,
         "example_due_confirmed": workdays.is_confirmed(due),
         "today": today,
+        # penalties, compulsion and inspections are exercised by the town, not applied for
+        "ex_officio": matter.kind in EX_OFFICIO_KINDS,
     }
     return render(request, "approvals/guide/matter.html", context)
 

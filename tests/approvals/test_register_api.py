@@ -112,7 +112,7 @@ def test_administrator_creates_edits_and_publishes_a_draft(published, admin_api)
             "delegation_mode": "direct",
             "delegating_department": "QNYJ",
             "handling_department": "NYFWZX",
-            "category": "NY",
+            "category": "NYNC",
             "statutory_days": 20,
             "committed_days": 10,
             "extension_allowed": True,

@@ -29,7 +29,7 @@ def catalogue(township):
         delegating_department=township["QZRZYJ"],
         channel_online=False,
         channel_proxy=True,
-        category=BusinessCategory.objects.get(code="GH"),
+        category=BusinessCategory.objects.get(code="GHJS"),
     )
     make_matter(
         township,
@@ -170,3 +170,22 @@ def test_the_catalogue_costs_a_fixed_number_of_queries(
         client.get(reverse("approvals:guide"), {"q": "公共服务"})
     with django_assert_max_num_queries(10):
         client.get(reverse("approvals:guide-matter", args=["XB-GG-001"]))
+
+
+def test_a_penalty_is_explained_not_offered_as_something_to_apply_for(catalogue, client):
+    make_matter(
+        catalogue,
+        "XB-CF-001",
+        valid_from=date(2024, 1, 1),
+        name="对擅自设置户外广告设施的处罚",
+        kind="penalty",
+        handling_department=catalogue["ZHZFJ"],
+        delegating_department=catalogue["QCGJ"],
+        extension_allowed=False,
+        max_extension_days=0,
+        materials=[],
+    )
+    page = client.get(reverse("approvals:guide-matter", args=["XB-CF-001"])).content.decode()
+    assert "无需申请" in page and "调查取证" in page
+    assert "申请材料</h2>" not in page, page[page.find("申请材料</h2>") - 300 :][:400]
+    assert "在线申请" not in page

@@ -61,7 +61,7 @@ def test_apply_creates_drafts_with_their_materials_and_is_idempotent(township):
     assert matter.delegating_department.code == "QZRZYJ"
     assert (matter.statutory_days, matter.committed_days) == (20, 10)
     assert (matter.channel_hall, matter.channel_proxy, matter.channel_online) == (True, True, False)
-    assert matter.category.code == "GH"  # from the windows serving the department
+    assert matter.category.code == "GHJS"  # from the windows serving the department
     assert [(m.name, m.form) for m in matter.materials.order_by("order")] == [
         ("申请表", "original"),
         ("申请人居民身份证", "copy"),

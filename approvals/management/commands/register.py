@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class Command(BaseCommand):
@@ -57,7 +58,11 @@ class Command(BaseCommand):
         if result.problems:
             for problem in result.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(_("发现 %(n)s 处问题，文件未导入。") % {"n": len(result.problems)})
+            n = len(result.problems)
+            raise CommandError(
+                ngettext("发现 %(n)s 处问题，文件未导入。", "发现 %(n)s 处问题，文件未导入。", n)
+                % {"n": n}
+            )
         report = result.report
         for entry in report["entries"]:
             label = {"create": _("新增"), "change": _("变更"), "retire": _("停用")}[entry["action"]]
