@@ -347,3 +347,51 @@ def test_staff_pages_in_english(world, client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = client.get(reverse("approvals:walk-in")).content.decode()
     assert "Walk-in registration" in body and "ID number" in body
+
+
+def test_district_queue_query_count_is_pinned(world, client, django_assert_num_queries):
+    matter = make_matter(
+        code="F002", department=world.dept, delegating=world.district, mode="forward"
+    )
+    for _ in range(30):
+        app = in_review(world, matter=matter, upload=False)
+        svc.application_forward(application=app, actor=world.reviewer, opinion="初审同意")
+    client.force_login(world.district_reviewer)
+    url = reverse("approvals:district-queue")
+    client.get(url)
+    with django_assert_num_queries(6):  # session, user, roles, profile, rows, unread
+        response = client.get(url)
+    assert len(response.context["page"].rows) == 30
+
+
+def test_screens_do_not_query_per_material_or_file(world, client):
+    """The intake and review screens cost the same whatever the number of files."""
+    from tests.approvals.app_fixtures import pdf_upload
+
+    app = submitted(world)
+    client.force_login(world.clerk)
+    url = reverse("approvals:intake", args=[app.number])
+    few, _ = _count(client, url)
+    for item in app.materials.all():
+        for i in range(3):
+            svc.material_upload(
+                application=app,
+                actor=world.clerk,
+                application_material=item,
+                uploaded=pdf_upload(f"more-{i}.pdf"),
+            )
+    more, response = _count(client, url)
+    assert few == more
+    assert response.content.decode().count('target="preview"') == 12
+
+    app = accepted(world)
+    client.force_login(world.reviewer)
+    url = reverse("approvals:review", args=[app.number])
+    before, _ = _count(client, url)
+    app = svc.application_claim(application=app, actor=world.reviewer)
+    svc.extension_request(application=app, actor=world.reviewer, days=2, reason="评审")
+    svc.application_suspend(
+        application=app, actor=world.reviewer, kind="hearing", reason="听证", expected_days=3
+    )
+    after, _ = _count(client, url)
+    assert (before, after) == (before, before + 1), "a paused clock reads its open suspension"

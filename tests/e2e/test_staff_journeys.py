@@ -10,7 +10,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from approvals.models import Application, Notice, State
@@ -125,9 +127,13 @@ def test_online_application_from_intake_to_release(browser, live_server, world, 
     shot(browser, "staff-intake-queue")
     click(browser, f"a[href$='/staff/applications/{number}/intake/']")
     wait_for(browser, "#intake-form")
+    # keyboard: j selects the first material, 2 marks it missing
+    ActionChains(browser).send_keys("j").send_keys("2").perform()
+    assert browser.find_element(
+        By.CSS_SELECTOR, f"input[name='status-{identity.pk}'][value='missing']"
+    ).is_selected()
     # preview an uploaded file beside the checklist
     click(browser, f"#material-{form.pk} a[data-preview]")
-    click(browser, f"input[name='status-{identity.pk}'][value='missing']")
     fill(browser, f"problem-{identity.pk}", "未提供身份证复印件")
     # the clerk also scans the application form handed over at the window (a real upload)
     scan = make_pdf(tmp_path / "scan.pdf", "scanned application form")
@@ -201,7 +207,8 @@ def test_online_application_from_intake_to_release(browser, live_server, world, 
     browser.get(f"{live_server.url}/staff/release/")
     wait_text(browser, number)
     shot(browser, "staff-release-queue")
-    click(browser, f"a[href$='/staff/applications/{number}/release/']")
+    # keyboard: j selects the first row, Enter opens it
+    ActionChains(browser).send_keys("j").send_keys(Keys.ENTER).perform()
     wait_for(browser, "#release-form")
     assert "准予行政许可决定书" in body(browser)
     click(browser, "input[name=method][value=hand]")
