@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
-mkdir -p var/broker/queue var/broker/processed var/media var/log
+mkdir -p var/broker/queue var/broker/processed var/broker/control var/media var/log
 
 db="SQLite var/onewindow.sqlite3"; [ -n "${DATABASE_URL:-}" ] && db="DATABASE_URL"
 broker="file system under var/broker"; [ -n "${REDIS_URL:-}" ] && broker="Redis (REDIS_URL)"
