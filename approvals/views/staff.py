@@ -279,10 +279,15 @@ def extension_decide(request, pk: int):
     extension = get_object_or_404(Extension.objects.select_related("application"), pk=pk)
     approve = request.POST.get("decision") == "approve"
     form = ExtensionDecisionForm(request.POST)
-    form.is_valid()
     try:
         if request.POST.get("decision") not in ("approve", "reject"):
             raise ActionError(_("请选择批准或不批准。"), code="invalid")
+        if not form.is_valid():
+            raise ActionError(
+                "；".join(str(m) for m in form.errors.get("note", [])) or _("请按提示补全信息。"),
+                code="invalid",
+                fields={"note": form.errors.get("note", [])},
+            )
         svc.extension_decide(
             extension=extension,
             actor=request.user,

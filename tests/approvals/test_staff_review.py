@@ -313,3 +313,17 @@ def test_notice_pages_are_scoped(world, client):
     assert client.get(wrong).status_code == 404
     client.force_login(world.other_citizen)
     assert client.get(pdf_url).status_code == 403
+
+
+def test_a_too_long_extension_note_is_refused_and_kept(world, client):
+    app = in_review(world)
+    extension = svc.extension_request(application=app, actor=world.reviewer, days=3, reason="评审")
+    client.force_login(world.supervisor)
+    note = "很长的意见" * 120
+    response = client.post(
+        reverse("approvals:extension-decide", args=[extension.pk]),
+        {"decision": "approve", "note": note},
+    )
+    assert response.status_code == 400 and note in response.content.decode()
+    extension.refresh_from_db()
+    assert extension.status == Extension.Status.PENDING
