@@ -1105,7 +1105,7 @@ class Generator:
         reviewers = self.reviewers.get(dept) or [clerk]
         handler = rng.choice(reviewers)
         supervisor = rng.choice(self.supervisors)
-        C, S = m.committed, m.statutory
+        received_version = m
 
         # ---- plan --------------------------------------------------------------------
         ev = []  # (day, code)
@@ -1138,6 +1138,9 @@ class Generator:
                 ev.append((intake_day, ACCEPT))
             if ev[-1][1] in (ACCEPT, DEEMED):
                 a = r0 if ev[-1][1] == DEEMED else ev[-1][0]
+                # as the service does: the version in force on the day of acceptance applies
+                m = self._version(m.code_index, a) or m
+                C = m.committed
                 # a deemed acceptance is dated back to receipt: the review starts after it
                 claim_base = 6 if ev[-1][1] == DEEMED else 0
                 c_off = claim_base + rng.choices((0, 1, 2), (50, 35, 15))[0]
@@ -1207,6 +1210,8 @@ class Generator:
                 following = ev[cut][0] if cut < len(ev) else previous + timedelta(days=10)
                 gap = max(0, (following - previous).days)
                 ev = ev[:cut] + [(previous + timedelta(days=rng.randint(0, gap)), WITHDRAW)]
+
+        C, S = m.committed, m.statutory
 
         # ---- apply until today ------------------------------------------------------
         state = "draft"
@@ -1434,7 +1439,7 @@ class Generator:
             number or NULL,
             state,
             outcome,
-            str(m.id),
+            str(m.id if accepted_on else received_version.id),
             str(dept),
             str(m.delegating_id) if m.delegating_id else NULL,
             str(applicant),
