@@ -114,6 +114,19 @@ class MatterAdmin(admin.ModelAdmin):
             updated = services.matter_create(actor=request.user, code=obj.code, fields=fields)
         obj.pk, obj.revision = updated.pk, updated.revision
 
+    def save_formset(self, request, form, formset, change):
+        from portal import audit
+
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            audit.record(
+                actor=request.user,
+                action="register.matter.materials",
+                obj=form.instance,
+                after={"materials": list(form.instance.materials.values_list("name", flat=True))},
+                note="admin",
+            )
+
     @admin.action(description=_("发布所选草稿（今日生效）"))
     def publish_today(self, request, queryset):
         from approvals.services import register as services

@@ -707,10 +707,17 @@ def _enqueue(job: RegisterImportJob) -> None:
     job_id = job.pk
 
     def send():
-        if queue:
-            tasks.register_import_run.apply_async(args=[job_id], queue=queue)
-        else:
-            tasks.register_import_run.delay(job_id)
+        try:
+            if queue:
+                tasks.register_import_run.apply_async(args=[job_id], queue=queue)
+            else:
+                tasks.register_import_run.delay(job_id)
+        except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the job page
+            log.exception("register import job %s could not be queued", job_id)
+            import_job_fail(
+                job_id=job_id,
+                message=_("后台任务无法启动（消息队列不可用）：%(error)s") % {"error": exc},
+            )
 
     transaction.on_commit(send)
 

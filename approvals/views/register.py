@@ -476,17 +476,19 @@ def register_matter_attach(request, pk: int):
 @require_POST
 def register_publish_drafts(request):
     form = PublishDraftsForm(request.POST)
-    codes = [c for c in request.POST.getlist("code") if c]
-    if not form.is_valid() and not codes:
-        messages.error(request, _("请勾选要发布的草稿并填写生效日期。"))
-        return redirect("approvals:register-admin")
-    valid_from = form.cleaned_data.get("valid_from") if form.is_valid() else None
-    if valid_from is None:
+    if request.POST.get("all_drafts"):
+        codes = list(
+            Matter.objects.filter(status=Matter.Status.DRAFT).values_list("code", flat=True)
+        )
+    else:
+        codes = [c for c in request.POST.getlist("code") if c]
+    if not form.is_valid():
         messages.error(request, _("请填写有效的生效日期。"))
         return redirect("approvals:register-admin")
     if not codes:
         messages.error(request, _("请勾选要发布的草稿。"))
         return redirect("approvals:register-admin")
+    valid_from = form.cleaned_data["valid_from"]
     try:
         published = services.matters_publish_drafts(
             actor=request.user, codes=codes, valid_from=valid_from

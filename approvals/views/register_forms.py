@@ -194,7 +194,6 @@ class RetireForm(forms.Form):
 
 
 class PublishDraftsForm(forms.Form):
-    codes = forms.CharField(widget=forms.HiddenInput)
     valid_from = forms.DateField(
         label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -407,3 +407,21 @@ def test_command_export_and_generate(township, tmp_path):
         40,
         200,
     )
+
+
+def test_a_job_that_cannot_be_queued_shows_as_failed(
+    township, registrar, monkeypatch, django_capture_on_commit_callbacks
+):
+    from approvals import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.register_import_run, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_job_create(
+            actor=registrar, file_name="x.xlsx", content=small_register(1)
+        )
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "消息队列不可用" in job.failure and "Connection refused" in job.failure

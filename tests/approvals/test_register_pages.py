@@ -181,7 +181,16 @@ def test_bulk_publish_of_imported_drafts(admin_client, township):
     rio.import_register(small_register(2), actor="t")
     admin_client.post(
         reverse("approvals:register-publish-drafts"),
-        {"code": ["IMP-001", "IMP-002"], "valid_from": "2026-01-01", "codes": "x"},
+        {"code": ["IMP-001"], "valid_from": "2026-01-01"},
+    )
+    assert dict(Matter.objects.values_list("code", "status")) == {
+        "IMP-001": "published",
+        "IMP-002": "draft",
+    }
+    rio.import_register(small_register(3), actor="t", retire_missing=False)
+    admin_client.post(
+        reverse("approvals:register-publish-drafts"),
+        {"all_drafts": "1", "valid_from": "2026-02-01"},
     )
     assert set(Matter.objects.values_list("status", flat=True)) == {"published"}
 
@@ -279,3 +288,22 @@ def test_export_downloads_the_register(admin_client, township):
     parsed = rio.read_register(response.content)
     assert list(parsed.matters) == ["P-X"]
     assert admin_client.get(reverse("approvals:register-export"), {"on": "bad"}).status_code == 302
+
+
+def test_the_django_admin_edits_drafts_only_and_audits_them(admin_client, township):
+    draft = make_matter(township, "ADM-1")
+    live = make_matter(township, "ADM-2", valid_from=date(2024, 1, 1))
+    assert admin_client.get("/admin/approvals/matter/").status_code == 200
+    assert admin_client.get(f"/admin/approvals/matter/{draft.pk}/change/").status_code == 200
+    page = admin_client.get(f"/admin/approvals/matter/{live.pk}/change/").content.decode()
+    assert 'name="name"' not in page  # a published version is read-only
+    response = admin_client.post(
+        "/admin/approvals/matter/",
+        {"action": "publish_today", "_selected_action": [draft.pk]},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    assert AuditEntry.objects.filter(
+        action="register.matter.publish", object_id=str(draft.pk), actor__username="registrar"
+    ).exists()
