@@ -169,17 +169,20 @@ def has_template(kind: str) -> bool:
 
 
 def render(kind: str, context: Mapping[str, Any], language: str) -> Rendered:
-    """Render the blocks of ``notifications/<kind>.txt`` in ``language`` (plain text)."""
+    """Render the blocks of ``notifications/<kind>.txt`` in ``language`` (plain text): the
+    subject and SMS on one line, the body with its paragraphs."""
     template = get_template(template_name(kind)).template
-    blocks = {node.name: node for node in template.nodelist.get_nodes_by_type(BlockNode)}
+    blocks = getattr(template, "_notification_blocks", None)
+    if blocks is None:
+        blocks = {node.name: node for node in template.nodelist.get_nodes_by_type(BlockNode)}
+        template._notification_blocks = blocks
     with translation.override(language):
         ctx = Context(dict(context), autoescape=False)
         with ctx.bind_template(template):
-            texts = {name: " ".join(node.render(ctx).split()) for name, node in blocks.items()}
-            if "body" in blocks:  # keep the body's paragraphs
-                texts["body"] = _paragraphs(blocks["body"].render(ctx))
-    subject = texts.get("subject", "")
-    return Rendered(subject=subject, body=texts.get("body", ""), sms=texts.get("sms") or subject)
+            raw = {name: node.render(ctx) for name, node in blocks.items()}
+    subject = " ".join(raw.get("subject", "").split())
+    sms = " ".join(raw.get("sms", "").split())
+    return Rendered(subject=subject, body=_paragraphs(raw.get("body", "")), sms=sms or subject)
 
 
 def _paragraphs(text: str) -> str:
