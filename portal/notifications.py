@@ -410,6 +410,13 @@ def enqueue_deliveries(ids: Sequence[int], *, fan_out: bool = True) -> int:
     return len(published)
 
 
+def mark_not_enqueued(ids: Sequence[int]) -> None:
+    """The broker did not take these rows' tasks: the outbox sweep publishes them when due."""
+    Delivery.objects.filter(pk__in=list(ids), status=Delivery.Status.PENDING).update(
+        enqueued_at=None
+    )
+
+
 @dataclass(frozen=True)
 class SendResult:
     outcome: str  # "sent", "skipped", "retry", "failed"

@@ -4,6 +4,7 @@ Queues, schedule and time limits: docs/operations.md."""
 import logging
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.utils.dateparse import parse_datetime
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,14 @@ def send_delivery(self, delivery_id: int):
 
     result = notifications.send_delivery(delivery_id)
     if result.outcome == "retry":
-        raise self.retry(countdown=result.retry_in)
+        try:
+            raise self.retry(countdown=result.retry_in)
+        except Retry:
+            raise
+        except Exception:
+            # The retry could not be published (broker away): leave it to the outbox sweep.
+            notifications.mark_not_enqueued([delivery_id])
+            raise
     return result.outcome
 
 

@@ -510,3 +510,26 @@ def test_unknown_channels_are_refused_by_the_sender(clerk):
     Delivery.objects.filter(pk=delivery.pk).update(channel="fax")
     with mock.patch("portal.notifications.log"):
         assert notifications.send_delivery(delivery.pk).outcome == "failed"
+
+
+def test_a_retry_the_broker_refused_is_left_to_the_outbox_sweep(citizen, settings, monkeypatch):
+    from portal import tasks
+
+    settings.SMS_BACKEND = "tests.portal.notify_backends.FlakyLocmemSmsBackend"
+    monkeypatch.setenv("FLAKY_FAILS", "1")
+    delivery = _notify(citizen).deliveries.get()
+    Delivery.objects.filter(pk=delivery.pk).update(enqueued_at=timezone.now())
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(tasks.send_delivery, "retry", broker_down)
+    with pytest.raises(OperationalError):
+        tasks.send_delivery.run(delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.enqueued_at, delivery.attempts) == ("pending", None, 1)
+    later = delivery.next_attempt_at + timedelta(seconds=settings.REMINDER_OUTBOX_GRACE_SECONDS)
+    published = []
+    monkeypatch.setattr(tasks.send_delivery, "apply_async", lambda a, **k: published.append(a[0]))
+    notifications.sweep_outbox(now=later)
+    assert published == [delivery.pk]
