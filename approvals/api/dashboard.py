@@ -44,15 +44,15 @@ class IsSupervisor(permissions.BasePermission):
         return is_supervisor(request.user)
 
 
-def _filters(request, today: date) -> sel.Filters:
-    form, filters = read_filters(request.query_params, today)
+def _filters(request, today: date):
+    form, filters, lookup = read_filters(request.query_params, today)
     if form.errors:
         raise ActionError(
             _("筛选条件有误。"),
             code="invalid",
             fields={k: [str(m) for m in v] for k, v in form.errors.items()},
         )
-    return filters
+    return filters, lookup
 
 
 def _jsonable(value):
@@ -84,6 +84,23 @@ def _freshness(run) -> dict | None:
     return {"finished_at": run.finished_at.isoformat(), "start": run.start_day, "end": run.end_day}
 
 
+def _matters(request) -> int | None:
+    value = request.query_params.get("matters", "20")
+    if value == "all":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if not 0 <= number <= 5000:
+        raise ActionError(
+            _("参数有误。"),
+            code="invalid",
+            fields={"matters": [_("请填写0到5000之间的整数，或 all。")]},
+        )
+    return number
+
+
 class TimeLimitsView(APIView):
     """限时办结: open work by state and clock status; red and yellow cards by department,
     window and reviewer; the longest-overdue applications; and over the range: per day, per
@@ -92,11 +109,24 @@ class TimeLimitsView(APIView):
 
     permission_classes = [IsSupervisor]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter(
+                "matters",
+                OpenApiTypes.STR,
+                description="how many matters (busiest first) to list: 0–5000 or all; default 20",
+            ),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         today = timezone.localdate()
-        filters = _filters(request, today)
-        data = sel.time_limits(filters, today)
+        filters, lookup = _filters(request, today)
+        matters = _matters(request)
+        data = sel.time_limits(filters, today, lookup)
+        if matters != 20:
+            data["history"] = sel.history(filters, lookup, matters=matters)
         for row in data["overdue"]:
             row["url"] = application_url(row["reference"])
         return Response(
@@ -124,8 +154,8 @@ class ServiceQualityView(APIView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         today = timezone.localdate()
-        filters = _filters(request, today)
-        data = sel.service_quality(filters, today)
+        filters, lookup = _filters(request, today)
+        data = sel.service_quality(filters, today, lookup)
         return Response(
             _jsonable(
                 {
@@ -164,7 +194,7 @@ class DrilldownView(APIView):
     )
     def get(self, request):
         today = timezone.localdate()
-        filters = _filters(request, today)
+        filters, lookup = _filters(request, today)
         drill, errors = read_drill(request.query_params)
         after, ok = read_after(request.query_params.get("after"))
         if not ok:
@@ -181,10 +211,10 @@ class DrilldownView(APIView):
                 "state_label": str(app.get_state_display()),
                 "matter_code": app.matter.code,
                 "matter_name": app.matter.name,
-                "department": app.department.code,
+                "department": lookup.departments[app.department_id].code,
                 "channel": app.channel,
-                "window": app.window.number if app.window_id else None,
-                "holder": sel.holder(app),
+                "window": lookup.windows[app.window_id].number if app.window_id else None,
+                "holder": sel.holder(app, lookup),
                 "accepted_on": app.accepted_on,
                 "due_date": app.due_date,
                 "statutory_due_date": app.statutory_due_date,

@@ -24,7 +24,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,15 +106,46 @@ class Filters:
         return (self.end - self.start).days + 1
 
 
-def filter_choices() -> dict:
-    """Options of the filter form: two small queries."""
+@dataclass(frozen=True)
+class Names:
+    """Departments and windows by id (two small queries per request): the filter form's
+    options and every label of the panels, so that no figure query joins them."""
+
+    departments: dict
+    windows: dict
+
+    def department(self, pk) -> str:
+        dept = self.departments.get(pk)
+        return (dept.short_name or dept.name) if dept else "—"
+
+    def department_full(self, pk) -> str:
+        dept = self.departments.get(pk)
+        return dept.name if dept else "—"
+
+    def window(self, pk) -> str:
+        window = self.windows.get(pk)
+        if window is None:
+            return str(_("网上及代办（不经窗口）")) if pk is None else "—"
+        return str(_("%(number)s号窗口 %(name)s") % {"number": window.number, "name": window.name})
+
+
+def names() -> Names:
+    return Names(
+        departments={d.pk: d for d in Department.objects.order_by("kind", "code")},
+        windows={w.pk: w for w in Window.objects.order_by("number")},
+    )
+
+
+def filter_choices(lookup: Names | None = None) -> dict:
+    """Options of the filter form (from the names: no query of their own)."""
+    lookup = lookup or names()
     return {
-        "departments": list(
-            Department.objects.filter(kind=Department.Kind.INTERNAL, is_active=True).order_by(
-                "code"
-            )
-        ),
-        "windows": list(Window.objects.filter(is_active=True).order_by("number")),
+        "departments": [
+            d
+            for d in lookup.departments.values()
+            if d.kind == Department.Kind.INTERNAL and d.is_active
+        ],
+        "windows": [w for w in lookup.windows.values() if w.is_active],
         "kinds": Matter.Kind.choices,
         "channels": Application.Channel.choices,
     }
@@ -181,9 +211,11 @@ def _yellow(today: date) -> Q:
     return Q(due_date__gte=today, warning_date__lte=today)
 
 
-def cards(filters: Filters, today: date) -> dict:
+def cards(filters: Filters, today: date, lookup: Names | None = None) -> dict:
     """Red (overdue) and yellow (warning) cards of the running clocks by department, window and
-    reviewer: one query (three GROUP BYs in a UNION ALL)."""
+    reviewer: one query (three GROUP BYs in a UNION ALL); only the reviewers' names are joined,
+    departments and windows are labelled from ``lookup``."""
+    lookup = lookup or names()
     base = (
         Application.objects.filter(state__in=CLOCK_RUNNING)
         .filter(filters.live_q())
@@ -194,17 +226,12 @@ def cards(filters: Filters, today: date) -> dict:
         "red": Count("id", filter=_red(today)),
         "yellow": Count("id", filter=_yellow(today)),
     }
+    blank = Value("", output_field=CharField())
     by_department = base.values(
-        dim=Value("department"),
-        key=F("department_id"),
-        label=F("department__short_name"),
-        label2=F("department__name"),
+        dim=Value("department"), key=F("department_id"), label=blank, label2=blank
     ).annotate(**counts)
     by_window = base.values(
-        dim=Value("window"),
-        key=F("window_id"),
-        label=F("window__name"),
-        label2=Cast("window__number", CharField()),
+        dim=Value("window"), key=F("window_id"), label=blank, label2=blank
     ).annotate(**counts)
     by_handler = base.values(
         dim=Value("handler"),
@@ -220,13 +247,9 @@ def cards(filters: Filters, today: date) -> dict:
         items = []
         for row in rows:
             if dim == "department":
-                label = row["label"] or row["label2"]
+                label = lookup.department(row["key"])
             elif dim == "window":
-                label = (
-                    _("%(number)s号窗口 %(name)s") % {"number": row["label2"], "name": row["label"]}
-                    if row["key"]
-                    else _("网上及代办（不经窗口）")
-                )
+                label = lookup.window(row["key"])
             else:
                 label = (row["label"] or row["label2"]) if row["key"] else _("待认领")
             items.append(
@@ -244,39 +267,62 @@ def cards(filters: Filters, today: date) -> dict:
     return out
 
 
-def overdue_list(filters: Filters, today: date, limit: int = OVERDUE_LIST) -> list[dict]:
+LIST_FIELDS = (
+    "id",
+    "public_id",
+    "number",
+    "state",
+    "channel",
+    "department_id",
+    "delegating_department_id",
+    "window_id",
+    "handler_id",
+    "accepted_on",
+    "due_date",
+    "statutory_due_date",
+    "warning_date",
+    "matter__code",
+    "matter__name",
+    "handler__real_name",
+    "handler__username",
+)
+
+
+def overdue_list(
+    filters: Filters, today: date, limit: int = OVERDUE_LIST, lookup: Names | None = None
+) -> list[dict]:
     """The longest-overdue running applications, with who holds them and for how long."""
+    lookup = lookup or names()
     rows = (
         Application.objects.filter(state__in=CLOCK_RUNNING, due_date__lt=today)
         .filter(filters.live_q())
-        .select_related("matter", "department", "handler", "delegating_department")
+        .select_related("matter", "handler")
+        .only(*LIST_FIELDS)
         .order_by("due_date", "id")[:limit]
     )
-    return [_overdue_row(app, today) for app in rows]
+    return [_overdue_row(app, today, lookup) for app in rows]
 
 
-def holder(app: Application) -> str:
+def holder(app: Application, lookup: Names) -> str:
     """Who holds an application now."""
     if app.state == State.FORWARDED:
-        district = app.delegating_department
-        return str(_("区级部门：%(name)s") % {"name": district.name if district else "—"})
+        return str(
+            _("区级部门：%(name)s") % {"name": lookup.department_full(app.delegating_department_id)}
+        )
     if app.handler_id:
         return str(app.handler.display_name)
-    return str(
-        _("%(department)s 待认领")
-        % {"department": app.department.short_name or app.department.name}
-    )
+    return str(_("%(department)s 待认领") % {"department": lookup.department(app.department_id)})
 
 
-def _overdue_row(app: Application, today: date) -> dict:
+def _overdue_row(app: Application, today: date, lookup: Names) -> dict:
     return {
         "number": app.number,
         "reference": app.reference,
         "matter": app.matter.name,
-        "department": app.department.short_name or app.department.name,
+        "department": lookup.department(app.department_id),
         "state": app.state,
         "state_label": str(app.get_state_display()),
-        "holder": holder(app),
+        "holder": holder(app, lookup),
         "accepted_on": app.accepted_on,
         "due_date": app.due_date,
         "days_overdue": workdays.working_days_between(app.due_date, today),
@@ -320,7 +366,8 @@ def drilldown(filters: Filters, drill: Drill, today: date) -> QuerySet[Applicati
         qs = qs.filter(window__isnull=True)
     return (
         qs.with_clock_status(today)
-        .select_related("matter", "department", "handler", "delegating_department", "window")
+        .select_related("matter", "handler")
+        .only(*LIST_FIELDS)
         .order_by(F("due_date").asc(nulls_last=True), "id")
     )
 
@@ -392,7 +439,7 @@ class Figures:
         }
 
 
-def _rollup_where(filters: Filters, alias: str = "s") -> tuple[str, list, bool]:
+def _rollup_where(filters: Filters, alias: str = "s") -> tuple[str, list]:
     where = [f"{alias}.day >= %s", f"{alias}.day <= %s"]
     params: list = [filters.start, filters.end]
     if filters.department is not None:
@@ -404,117 +451,121 @@ def _rollup_where(filters: Filters, alias: str = "s") -> tuple[str, list, bool]:
     if filters.channel:
         where.append(f"{alias}.channel = %s")
         params.append(filters.channel)
-    join_matter = bool(filters.kind)
-    if join_matter:
+    if filters.kind:
         where.append("m.kind = %s")
         params.append(filters.kind)
-    return " AND ".join(where), params, join_matter
+    return " AND ".join(where), params
 
 
-def _grouped(filters: Filters, dims: tuple[str, ...]) -> dict[str, list[dict]]:
-    """Rollup sums over the range, grouped by each of ``dims`` separately: one statement on
-    PostgreSQL (GROUPING SETS), one per dimension elsewhere."""
+# The dimensions history() groups by: (column, name in the result).
+HISTORY_DIMS = (("s.day", "day"), ("s.department_id", "department"), ("m.code", "matter"))
+
+
+def _grouped(filters: Filters) -> dict[str, list[dict]]:
+    """Rollup sums over the range by day, by department and by matter code (versions of a
+    matter summed): one statement on PostgreSQL (GROUPING SETS), one per dimension elsewhere."""
     table = connection.ops.quote_name(ApplicationDayStat._meta.db_table)
     matter_table = connection.ops.quote_name(Matter._meta.db_table)
-    where, params, join_matter = _rollup_where(filters)
-    join = f" JOIN {matter_table} m ON m.id = s.matter_id" if join_matter else ""
+    where, params = _rollup_where(filters)
+    source = f"{table} s JOIN {matter_table} m ON m.id = s.matter_id"
     sums = ", ".join(f"SUM(s.{name})" for name in APPLICATION_COUNTERS)
-    out: dict[str, list[dict]] = {dim: [] for dim in dims}
+    out: dict[str, list[dict]] = {name: [] for _col, name in HISTORY_DIMS}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            grouping = ", ".join(f"GROUPING(s.{d})" for d in dims)
-            cols = ", ".join(f"s.{d}" for d in dims)
-            sets = ", ".join(f"(s.{d})" for d in dims)
+            grouping = ", ".join(f"GROUPING({col})" for col, _name in HISTORY_DIMS)
+            cols = ", ".join(col for col, _name in HISTORY_DIMS)
+            sets = ", ".join(f"({col})" for col, _name in HISTORY_DIMS)
             cursor.execute(
-                f"SELECT {grouping}, {cols}, {sums} FROM {table} s{join} WHERE {where} "
+                f"SELECT {grouping}, {cols}, {sums} FROM {source} WHERE {where} "
                 f"GROUP BY GROUPING SETS ({sets})",
                 params,
             )
-            n = len(dims)
+            n = len(HISTORY_DIMS)
             for row in cursor.fetchall():
                 flags, keys, values = row[:n], row[n : 2 * n], row[2 * n :]
-                dim_index = flags.index(0)
-                out[dims[dim_index]].append(
-                    {"key": keys[dim_index], **dict(zip(APPLICATION_COUNTERS, values, strict=True))}
+                i = flags.index(0)
+                out[HISTORY_DIMS[i][1]].append(
+                    {"key": keys[i], **dict(zip(APPLICATION_COUNTERS, values, strict=True))}
                 )
         else:
-            for dim in dims:
+            for col, name in HISTORY_DIMS:
                 cursor.execute(
-                    f"SELECT s.{dim}, {sums} FROM {table} s{join} WHERE {where} GROUP BY s.{dim}",
-                    params,
+                    f"SELECT {col}, {sums} FROM {source} WHERE {where} GROUP BY {col}", params
                 )
                 for row in cursor.fetchall():
-                    out[dim].append(
+                    out[name].append(
                         {"key": row[0], **dict(zip(APPLICATION_COUNTERS, row[1:], strict=True))}
                     )
     return out
 
 
-def history(filters: Filters) -> dict:
-    """Everything the range shows from the rollups: totals, per day, per department, per matter
-    (matter versions summed by code). Three queries: the rollup, department and matter names."""
-    grouped = _grouped(filters, ("day", "department_id", "matter_id"))
-    by_day = {row["key"]: row for row in grouped["day"]}
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def history(filters: Filters, lookup: Names | None = None, matters: int | None = 20) -> dict:
+    """Everything the range shows from the rollups: totals, per day, per department, and the
+    ``matters`` busiest matters (None: all of them). Two queries: the rollup and the names of
+    the matters shown."""
+    lookup = lookup or names()
+    grouped = _grouped(filters)
+    by_day = {_day(row["key"]): row for row in grouped["day"]}
     series = []
     totals: dict[str, int] = defaultdict(int)
     day = filters.start
     while day <= filters.end:
-        row = by_day.get(day, {})
-        figures = Figures({k: row.get(k, 0) or 0 for k in APPLICATION_COUNTERS})
-        for name in APPLICATION_COUNTERS:
-            totals[name] += figures[name]
-        series.append({"day": day, **figures.as_dict()})
+        row = by_day.get(day)
+        sums = {k: (row.get(k) or 0) for k in APPLICATION_COUNTERS} if row else {}
+        for name, value in sums.items():
+            totals[name] += value
+        series.append({"day": day, **Figures(sums).as_dict()})
         day += timedelta(days=1)
-    names = {
-        d.pk: d.short_name or d.name
-        for d in Department.objects.filter(pk__in=[r["key"] for r in grouped["department_id"]])
-    }
-    departments = []
-    for row in grouped["department_id"]:
-        figures = Figures(row).as_dict()
-        departments.append({"key": row["key"], "label": names.get(row["key"], "—"), **figures})
+    departments = [
+        {"key": row["key"], "label": lookup.department(row["key"]), **Figures(row).as_dict()}
+        for row in grouped["department"]
+    ]
     departments.sort(key=lambda r: (-r["decided"], r["label"]))
-    matter_ids = [r["key"] for r in grouped["matter_id"]]
-    info = {
-        m["id"]: m
-        for m in Matter.objects.filter(pk__in=matter_ids).values(
-            "id", "code", "name", "version", "committed_days", "statutory_days", "kind"
+    ranked = sorted(
+        grouped["matter"],
+        key=lambda r: (-(r.get("decided") or 0), -(r.get("completed") or 0), r["key"]),
+    )
+    shown = ranked if matters is None else ranked[:matters]
+    latest: dict[str, dict] = {}
+    for m in (
+        Matter.objects.filter(code__in=[r["key"] for r in shown])
+        .exclude(status=Matter.Status.DRAFT)
+        .order_by("code", "version")
+        .values("code", "name", "version", "committed_days", "statutory_days", "kind")
+    ):
+        latest[m["code"]] = m  # the last version wins
+    rows = []
+    for row in shown:
+        meta = latest.get(row["key"], {})
+        rows.append(
+            {
+                "code": row["key"],
+                "name": meta.get("name", row["key"]),
+                "version": meta.get("version"),
+                "committed": meta.get("committed_days"),
+                "statutory": meta.get("statutory_days"),
+                "kind": meta.get("kind"),
+                **Figures(row).as_dict(),
+            }
         )
-    }
-    by_code: dict[str, dict] = {}
-    for row in grouped["matter_id"]:
-        meta = info.get(row["key"])
-        if meta is None:
-            continue
-        entry = by_code.setdefault(
-            meta["code"], {"code": meta["code"], "name": meta["name"], "version": 0, "sums": {}}
-        )
-        if meta["version"] >= entry["version"]:
-            entry.update(
-                name=meta["name"],
-                version=meta["version"],
-                committed=meta["committed_days"],
-                statutory=meta["statutory_days"],
-                kind=meta["kind"],
-            )
-        for name in APPLICATION_COUNTERS:
-            entry["sums"][name] = entry["sums"].get(name, 0) + (row.get(name) or 0)
-    matters = []
-    for entry in by_code.values():
-        figures = Figures(entry.pop("sums")).as_dict()
-        matters.append({**entry, **figures})
-    matters.sort(key=lambda r: (-r["decided"], -r["completed"], r["code"]))
     return {
         "totals": Figures(dict(totals)).as_dict(),
         "series": series,
         "departments": departments,
-        "matters": matters,
+        "matters": rows,
+        "matter_count": len(ranked),
     }
 
 
-def hall(filters: Filters) -> dict:
-    """Hall waiting and service times by category, window and hour over the range (one query;
-    the hall is filtered by window only: categories are not departments)."""
+def hall(filters: Filters, lookup: Names | None = None) -> dict:
+    """Hall waiting and service times by category, window and hour over the range (the rollup
+    and the categories; the hall is filtered by window only: categories are not
+    departments)."""
+    lookup = lookup or names()
     table = connection.ops.quote_name(HallDayStat._meta.db_table)
     where = ["h.day >= %s", "h.day <= %s"]
     params: list = [filters.start, filters.end]
@@ -560,7 +611,6 @@ def hall(filters: Filters) -> dict:
                             {"key": row[0], **dict(zip(HALL_COUNTERS, row[1:], strict=True))}
                         )
     categories = {c.pk: c for c in BusinessCategory.objects.all()}
-    windows = {w.pk: w for w in Window.objects.all()}
 
     def times(record: dict) -> dict:
         record = {k: int(v or 0) for k, v in record.items() if k != "key"}
@@ -592,14 +642,13 @@ def hall(filters: Filters) -> dict:
     by_category.sort(key=lambda r: r.pop("_order"))
     by_window = []
     for row in out["window_id"]:
-        window = windows.get(row["key"])
-        label = (
-            _("%(number)s号窗口 %(name)s") % {"number": window.number, "name": window.name}
-            if window
-            else "—"
-        )
+        window = lookup.windows.get(row["key"])
         by_window.append(
-            {"key": row["key"], "label": str(label), "_n": window.number if window else 0}
+            {
+                "key": row["key"],
+                "label": lookup.window(row["key"]),
+                "_n": window.number if window else 0,
+            }
             | times(row)
         )
     by_window.sort(key=lambda r: r.pop("_n"))
@@ -615,9 +664,10 @@ def hall(filters: Filters) -> dict:
     }
 
 
-def rectifications(filters: Filters, today: date) -> dict:
+def rectifications(filters: Filters, today: date, lookup: Names | None = None) -> dict:
     """Rectifications of bad ratings: open, open and overdue, closed in the range, by
     department (one query)."""
+    lookup = lookup or names()
     q = Q()
     if filters.department is not None:
         q &= Q(evaluation__application__department_id=filters.department.pk)
@@ -636,11 +686,7 @@ def rectifications(filters: Filters, today: date) -> dict:
             | Q(opened_on__gte=filters.start, opened_on__lte=filters.end)
         )
         .order_by()
-        .values(
-            key=F("evaluation__application__department_id"),
-            label=F("evaluation__application__department__short_name"),
-            label2=F("evaluation__application__department__name"),
-        )
+        .values(key=F("evaluation__application__department_id"))
         .annotate(
             open=Count("id", filter=Q(status=Rectification.Status.OPEN)),
             overdue=Count("id", filter=Q(status=Rectification.Status.OPEN, due_date__lt=today)),
@@ -657,7 +703,7 @@ def rectifications(filters: Filters, today: date) -> dict:
         (
             {
                 "key": r["key"],
-                "label": r["label"] or r["label2"],
+                "label": lookup.department(r["key"]),
                 "open": r["open"],
                 "overdue": r["overdue"],
                 "opened": r["opened"],
@@ -689,22 +735,26 @@ def freshness() -> RollupRun | None:
 # --- whole views ------------------------------------------------------------------------------
 
 
-def time_limits(filters: Filters, today: date) -> dict:
-    """The time-limit dashboard, all panels: six queries."""
+def time_limits(filters: Filters, today: date, lookup: Names | None = None) -> dict:
+    """The time-limit dashboard, all panels: open work, cards, overdue list, the rollups, the
+    names of the matters shown, the last refresh — six queries."""
+    lookup = lookup or names()
     return {
         "filters": filters,
         "today": today,
         "position": open_position(filters, today),
-        "cards": cards(filters, today),
-        "overdue": overdue_list(filters, today),
-        "history": history(filters),
+        "cards": cards(filters, today, lookup),
+        "overdue": overdue_list(filters, today, lookup=lookup),
+        "history": history(filters, lookup),
         "freshness": freshness(),
     }
 
 
-def service_quality(filters: Filters, today: date) -> dict:
-    """Evaluations by level and department, rectifications, hall times."""
-    grouped = history(filters)
+def service_quality(filters: Filters, today: date, lookup: Names | None = None) -> dict:
+    """Evaluations by level and department, rectifications, hall times: the rollups, the
+    rectifications, the hall rollup and its categories, the last refresh — five queries."""
+    lookup = lookup or names()
+    grouped = history(filters, lookup, matters=0)
     return {
         "filters": filters,
         "today": today,
@@ -712,8 +762,8 @@ def service_quality(filters: Filters, today: date) -> dict:
             "totals": grouped["totals"],
             "departments": [d for d in grouped["departments"] if d["ratings"]],
         },
-        "rectifications": rectifications(filters, today),
-        "hall": hall(filters),
+        "rectifications": rectifications(filters, today, lookup),
+        "hall": hall(filters, lookup),
         "freshness": freshness(),
     }
 

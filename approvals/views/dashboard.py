@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from approvals.models import Application, Matter
 from approvals.selectors import dashboard as sel
 from portal import roles, workdays
-from portal.models import Department, User, Window
+from portal.models import User
 
 REFRESH_SECONDS = 60
 
@@ -66,39 +66,27 @@ class FilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("部门"),
-        queryset=Department.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("全部部门"),
+    department = forms.TypedChoiceField(
+        label=gettext_lazy("部门"), required=False, coerce=int, empty_value=None
     )
-    window = forms.ModelChoiceField(
-        label=gettext_lazy("窗口"),
-        queryset=Window.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("全部窗口"),
+    window = forms.TypedChoiceField(
+        label=gettext_lazy("窗口"), required=False, coerce=int, empty_value=None
     )
     kind = forms.ChoiceField(label=gettext_lazy("事项类型"), required=False)
     channel = forms.ChoiceField(label=gettext_lazy("申请渠道"), required=False)
 
-    def __init__(self, *args, choices: dict, **kwargs):
+    def __init__(self, *args, lookup: sel.Names, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
-            pk__in=[d.pk for d in choices["departments"]]
-        )
+        choices = sel.filter_choices(lookup)
+        self.lookup = lookup
         self.fields["department"].choices = [("", _("全部部门"))] + [
             (d.pk, d.short_name or d.name) for d in choices["departments"]
         ]
-        self.fields["window"].queryset = Window.objects.filter(
-            pk__in=[w.pk for w in choices["windows"]]
-        )
         self.fields["window"].choices = [("", _("全部窗口"))] + [
-            (w.pk, _("%(number)s号窗口 %(name)s") % {"number": w.number, "name": w.name})
-            for w in choices["windows"]
+            (w.pk, lookup.window(w.pk)) for w in choices["windows"]
         ]
         self.fields["kind"].choices = [("", _("全部类型")), *choices["kinds"]]
         self.fields["channel"].choices = [("", _("全部渠道")), *choices["channels"]]
-        self._choices = choices
 
     def clean(self):
         data = super().clean()
@@ -127,21 +115,22 @@ class FilterForm(forms.Form):
         return sel.Filters(
             start=start,
             end=end,
-            department=data.get("department"),
-            window=data.get("window"),
+            department=self.lookup.departments.get(data.get("department")),
+            window=self.lookup.windows.get(data.get("window")),
             kind=data.get("kind") or "",
             channel=data.get("channel") or "",
         )
 
 
-def read_filters(params, today: date) -> tuple[FilterForm, sel.Filters]:
-    choices = sel.filter_choices()
+def read_filters(params, today: date, lookup: sel.Names | None = None):
+    """(form, filters, lookup) from GET parameters; the form carries the errors."""
+    lookup = lookup or sel.names()
     keys = ("start", "end", "department", "window", "kind", "channel")
     bound = any(params.get(k) for k in keys)
-    form = FilterForm(params if bound else None, choices=choices)
+    form = FilterForm(params if bound else None, lookup=lookup)
     if bound:
         form.is_valid()
-    return form, form.to_filters(today)
+    return form, form.to_filters(today), lookup
 
 
 # --- links -----------------------------------------------------------------------------------
@@ -192,11 +181,11 @@ def _decorate(data: dict, filters: sel.Filters) -> None:
 
 def _context(request, view: str) -> tuple[dict, int]:
     today = timezone.localdate()
-    form, filters = read_filters(request.GET, today)
+    form, filters, lookup = read_filters(request.GET, today)
     if view == "quality":
-        data = sel.service_quality(filters, today)
+        data = sel.service_quality(filters, today, lookup)
     else:
-        data = sel.time_limits(filters, today)
+        data = sel.time_limits(filters, today, lookup)
         _decorate(data, filters)
     query = urlencode(filters.query())
     screen = request.GET.get("screen") == "1"
@@ -290,7 +279,7 @@ def write_after(key: tuple[date | None, int] | None) -> str:
 def dashboard_list(request):
     """The applications behind a card, 50 at a time (keyset), each linking to its page."""
     today = timezone.localdate()
-    form, filters = read_filters(request.GET, today)
+    form, filters, lookup = read_filters(request.GET, today)
     drill, errors = read_drill(request.GET)
     after, after_ok = read_after(request.GET.get("after"))
     if not after_ok:
@@ -304,7 +293,12 @@ def dashboard_list(request):
         if request.GET.get(k)
     }
     items = [
-        {"app": app, "url": application_url(app.reference), "holder": sel.holder(app)}
+        {
+            "app": app,
+            "url": application_url(app.reference),
+            "holder": sel.holder(app, lookup),
+            "department": lookup.department(app.department_id),
+        }
         for app in rows
     ]
     context = {
@@ -335,7 +329,7 @@ def dashboard_list(request):
 def dashboard_export(request):
     """Any of the three views as an .xlsx workbook, with the filters on its first sheet."""
     today = timezone.localdate()
-    form, filters = read_filters(request.GET, today)
+    form, filters, lookup = read_filters(request.GET, today)
     view = request.GET.get("view") or "time-limits"
     if form.errors or view not in ("time-limits", "quality", "list"):
         context, _status = _context(request, "time-limits")
@@ -348,10 +342,13 @@ def dashboard_export(request):
             context, _status = _context(request, "time-limits")
             context["export_error"] = " ".join(errors.values())
             return render(request, "approvals/dashboard/time_limits.html", context, status=400)
-        return list_response(filters, drill, today, limit=export_limit(request.GET.get("limit")))
+        limit = export_limit(request.GET.get("limit"))
+        return list_response(filters, drill, today, limit=limit, lookup=lookup)
     if view == "quality":
-        return quality_response(filters, sel.service_quality(filters, today))
-    return time_limits_response(filters, sel.time_limits(filters, today))
+        return quality_response(filters, sel.service_quality(filters, today, lookup))
+    data = sel.time_limits(filters, today, lookup)
+    data["history"] = sel.history(filters, lookup, matters=None)
+    return time_limits_response(filters, data)
 
 
 # --- public ----------------------------------------------------------------------------------
@@ -714,7 +711,9 @@ def quality_response(filters: sel.Filters, data: dict):
     return book.response("service-quality")
 
 
-def list_response(filters: sel.Filters, drill: sel.Drill, today: date, *, limit: int):
+def list_response(
+    filters: sel.Filters, drill: sel.Drill, today: date, *, limit: int, lookup: sel.Names
+):
     from approvals.models import ClockStatus, State
 
     book = _Book()
@@ -725,8 +724,8 @@ def list_response(filters: sel.Filters, drill: sel.Drill, today: date, *, limit:
     )
     qs = sel.drilldown(filters, drill, today)
     fields = (
-        "number", "state", "matter__code", "matter__name", "department__name", "channel",
-        "window__number", "handler__real_name", "handler__username", "accepted_on", "due_date",
+        "number", "state", "matter__code", "matter__name", "department_id", "channel",
+        "window_id", "handler__real_name", "handler__username", "accepted_on", "due_date",
         "statutory_due_date", "clock_status",
     )  # fmt: skip
     states = dict(State.choices)
@@ -743,9 +742,11 @@ def list_response(filters: sel.Filters, drill: sel.Drill, today: date, *, limit:
                 else 0
             )
             yield [
-                number, str(states.get(state, state)), code, name, dept,
-                str(channels.get(channel, channel)), window, handler or username, accepted, due,
-                statutory, str(statuses.get(clock, clock)), over,
+                number, str(states.get(state, state)), code, name,
+                lookup.department_full(dept), str(channels.get(channel, channel)),
+                lookup.windows[window].number if window in lookup.windows else None,
+                handler or username, accepted, due, statutory, str(statuses.get(clock, clock)),
+                over,
             ]  # fmt: skip
 
     book.sheet(

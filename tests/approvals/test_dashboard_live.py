@@ -107,10 +107,11 @@ def test_the_drill_down_list_and_its_keyset_pages(town, world):
 def test_the_live_panels_are_three_queries_whatever_the_filters(
     town, world, django_assert_num_queries
 ):
+    lookup = sel.names()
     for filters in (now(), now(department=world.dept, window=world.window, kind="licensing")):
         with django_assert_num_queries(1):
             sel.open_position(filters, TODAY)
         with django_assert_num_queries(1):
-            sel.cards(filters, TODAY)
+            sel.cards(filters, TODAY, lookup)
         with django_assert_num_queries(1):
-            sel.overdue_list(filters, TODAY)
+            sel.overdue_list(filters, TODAY, lookup=lookup)
