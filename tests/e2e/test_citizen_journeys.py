@@ -49,6 +49,16 @@ def make_png(path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def phone(phone):
+    """Headless Chromium keeps windows at least 500 px wide: emulate a real 390x844 phone."""
+    phone.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    return phone
+
+
 def wait_text(driver, text, timeout=15):
     """Like helpers.wait_text, but tolerant of the page being replaced while it looks."""
     from selenium.common.exceptions import StaleElementReferenceException
