@@ -306,6 +306,11 @@ def test_status_lookup_from_the_notice_qr_code(phone, live_server):
     assert "已提交" in body_text(phone)
     no_serious_violations(phone, "status result")
     screenshot(phone, "citizen-status-lookup")
+    # and in English
+    phone.find_element(By.CSS_SELECTOR, "button[name=language][value=en]").click()
+    wait_text(phone, "Check an application")
+    assert "Last 4 digits of the applicant's mobile" in body_text(phone)
+    no_serious_violations(phone, "status lookup in English")
 
 
 # --- journey 2: a proxy agent files for a resident -------------------------------------------
