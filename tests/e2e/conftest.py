@@ -67,4 +67,10 @@ def browser(browser_factory):
 
 @pytest.fixture
 def phone(browser_factory):
-    return browser_factory(PHONE)
+    """A real 390x844 phone viewport (headless windows are never narrower than 500 px)."""
+    driver = browser_factory(PHONE)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 1, "mobile": True},
+    )
+    return driver

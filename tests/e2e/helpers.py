@@ -13,8 +13,14 @@ def wait_for(driver, css, timeout=10):
     )
 
 
-def wait_text(driver, text, timeout=10):
-    WebDriverWait(driver, timeout).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+def wait_text(driver, text, timeout=15):
+    """Wait for ``text`` in the page, tolerating the page being replaced while it looks."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text,
+        message=f"text {text!r} did not appear",
+    )
 
 
 def fill(driver, name, value):
