@@ -3,15 +3,32 @@ hall TV (a registered device, nobody logged in) shows and reads the call within 
 the clerk finishes it."""
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from approvals.models import HallDevice, Ticket
 from approvals.services import hall as services
 from tests.approvals.hall_helpers import make_hall
-from tests.e2e.helpers import axe_violations, login, screenshot, wait_for, wait_text
+from tests.e2e.helpers import axe_violations, login, screenshot, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def wait_text(driver, text, timeout=10):
+    """Like helpers.wait_text, but a page replaced while reading it is read again."""
+    WebDriverWait(
+        driver, timeout, ignored_exceptions=(StaleElementReferenceException, WebDriverException)
+    ).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+
+
+def submit(driver, element, expected_text):
+    """Click a button that submits a form, wait for the next page and for a text on it."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 10).until(EC.staleness_of(old))
+    wait_text(driver, expected_text)
 
 
 def _print_pdf(driver):
@@ -67,8 +84,7 @@ def test_kiosk_call_screen_finish(browser_factory, live_server):
 
     # The window calls the next ticket...
     clerk.get(f"{live_server.url}/hall/calling/")
-    wait_for(clerk, ".calling-next").click()
-    wait_text(clerk, "已叫 A001 号")
+    submit(clerk, wait_for(clerk, ".calling-next"), "已叫 A001 号")
     assert clerk.find_element(By.ID, "current-number").text == "A001"
 
     # ...and the TV shows it, and reads it, within 2 seconds, without a reload.
@@ -81,12 +97,10 @@ def test_kiosk_call_screen_finish(browser_factory, live_server):
     screenshot(clerk, "hall-calling")
 
     # Recall: the TV announces again.
-    clerk.find_element(By.CSS_SELECTOR, "button[name=recall]").click()
-    wait_text(clerk, "已重呼 A001 号")
+    submit(clerk, clerk.find_element(By.CSS_SELECTOR, "button[name=recall]"), "已重呼 A001 号")
     WebDriverWait(tv, 2).until(lambda d: len(d.execute_script("return window.hallSpoken;")) == 2)
 
-    clerk.find_element(By.CSS_SELECTOR, "button[name=finish]").click()
-    wait_text(clerk, "A001 号已办结")
+    submit(clerk, clerk.find_element(By.CSS_SELECTOR, "button[name=finish]"), "A001 号已办结")
     assert Ticket.objects.get().status == Ticket.Status.FINISHED
     assert "叫下一位" in clerk.find_element(By.CSS_SELECTOR, ".calling-current").text
 
@@ -109,8 +123,11 @@ def test_citizen_books_an_appointment_on_a_phone(phone, live_server):
     wait_for(phone, ".slot input[value='09:30']")
     assert axe_violations(phone) == []
     phone.find_element(By.CSS_SELECTOR, ".slot input[value='09:30']").click()
-    phone.find_element(By.CSS_SELECTOR, "#booking-form > button[type=submit]").click()
-    wait_text(phone, "预约成功")
+    submit(
+        phone,
+        phone.find_element(By.CSS_SELECTOR, "#booking-form > button[type=submit]"),
+        "预约成功",
+    )
     appointment = Appointment.objects.get()
     assert appointment.code in phone.find_element(By.CSS_SELECTOR, ".appointment-code").text
     screenshot(phone, "hall-appointments-phone")
