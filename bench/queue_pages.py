@@ -225,7 +225,14 @@ def explain(user, key, params):
     else:
         status = ClockStatus.OVERDUE if params.get("tab") == "overdue" else ClockStatus.WARNING
         qs = sel.supervision_list(status, today)
-    return qs[:51].explain(analyze=True, buffers=True)
+    from approvals.selectors import staff as staff_sel
+
+    keys = {
+        "intake": staff_sel.INTAKE_KEYS,
+        "release": staff_sel.RELEASE_KEYS,
+        "supervision": staff_sel.SUPERVISION_KEYS,
+    }.get(key, staff_sel.REVIEW_KEYS)
+    return staff_sel.page_queryset(qs, keys, None).explain(analyze=True, buffers=True)
 
 
 def main():
