@@ -51,6 +51,12 @@ def parse_args():
     parser.add_argument(
         "--explain", action="store_true", help="print EXPLAIN ANALYZE of each queue's row query"
     )
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="run ANALYZE first on tables that have never been analysed (planner statistics "
+        "only; autovacuum does the same on a live database)",
+    )
     return parser.parse_args()
 
 
@@ -235,6 +241,32 @@ def explain(user, key, params):
     return staff_sel.page_queryset(qs, keys, None).explain(analyze=True, buffers=True)
 
 
+def never_analysed() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NULL "
+            "AND last_autoanalyze IS NULL AND n_live_tup > 0 AND relname = ANY(%s) "
+            "ORDER BY relname",
+            [
+                [
+                    "approvals_application",
+                    "approvals_matter",
+                    "approvals_extension",
+                    "portal_user",
+                    "portal_department",
+                    "portal_window",
+                    "portal_window_departments",
+                    "portal_staffprofile",
+                    "portal_staffprofile_windows",
+                    "portal_notification",
+                ]
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def main():
     args = parse_args()
     setup(args.database)
@@ -244,6 +276,17 @@ def main():
 
     from approvals.models import Application
 
+    never = never_analysed()
+    if never and args.analyze:
+        with connection.cursor() as cursor:
+            for table in never:
+                cursor.execute(f'ANALYZE "{table}"')
+        print(f"analysed: {', '.join(never)}")
+    elif never:
+        print(
+            f"warning: never analysed: {', '.join(never)} — the planner is guessing; "
+            "pass --analyze (autovacuum would have done it on a live database)"
+        )
     total = Application.objects.count()
     users = busiest_users()
     print(f"database: {connection.settings_dict['NAME']} · applications: {total:,}")
