@@ -47,7 +47,15 @@ def test_citizen_finds_a_matter_by_part_of_its_name_on_a_phone(phone, live_serve
     wait_for(phone, "ol.flow")
     assert phone.find_element(By.TAG_NAME, "h1").text == "农村村民宅基地建房审批"
     body = phone.find_element(By.TAG_NAME, "body").text
-    for expected in ("承诺时限", "法定时限", "申请材料", "宅基地使用承诺书", "规划建设窗口", "办理流程", "村民小组会议讨论"):
+    for expected in (
+        "承诺时限",
+        "法定时限",
+        "申请材料",
+        "宅基地使用承诺书",
+        "规划建设窗口",
+        "办理流程",
+        "村民小组会议讨论",
+    ):
         assert expected in body, expected
     # readable on a phone: nothing wider than the screen, the materials table stacks
     width = phone.execute_script("return document.documentElement.scrollWidth")
