@@ -268,7 +268,8 @@ def test_after_the_last_attempt_it_is_failed_and_the_admin_can_resend(
     settings.REMINDER_SEND_BACKOFF_SECONDS = 0
     settings.REMINDER_SEND_MAX_ATTEMPTS = 3
     monkeypatch.setenv("FLAKY_FAILS", "3")
-    delivery = _notify(citizen).deliveries.get()
+    note = _notify(citizen)
+    delivery = note.deliveries.get()
     outcomes = [notifications.send_delivery(delivery.pk).outcome for _ in range(4)]
     assert outcomes == ["retry", "retry", "failed", "skipped"]
     delivery.refresh_from_db()
@@ -281,6 +282,11 @@ def test_after_the_last_attempt_it_is_failed_and_the_admin_can_resend(
     assert "发送失败" in page.content.decode()
     assert citizen.mobile_masked in page.content.decode()
     assert citizen.mobile not in page.content.decode()
+    detail = client.get(reverse("admin:portal_delivery_change", args=[delivery.pk]))
+    assert detail.status_code == 200
+    assert "simulated: SMS gateway timeout" in detail.content.decode()
+    inbox_copy = client.get(reverse("admin:portal_notification_change", args=[note.pk]))
+    assert inbox_copy.status_code == 403  # the outbox, not other people's inboxes
 
     response = client.post(
         reverse("admin:portal_delivery_changelist"),
