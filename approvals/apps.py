@@ -8,7 +8,7 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from approvals import menus
+        from approvals import menus, reminders  # noqa: F401  (reminders registers its rules)
         from approvals.demo import applications, evaluations, hall, register
         from portal.demo import register_seeder
 

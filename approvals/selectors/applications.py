@@ -151,12 +151,11 @@ def deemed_acceptance_due(today: date) -> QuerySet[Application]:
 
 
 def matter_version_in_force(code: str, on: date) -> Matter | None:
-    return (
-        Matter.objects.filter(code=code, status=Matter.Status.PUBLISHED, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by("-valid_from")
-        .first()
-    )
+    """The register's version of ``code`` in force on ``on`` (a power taken back ahead of its
+    date still counts until then)."""
+    from approvals.selectors.register import matter_in_force
+
+    return matter_in_force(code, on)
 
 
 # --- queues ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -29,7 +30,7 @@ from approvals.models import (
 from approvals.selectors import applications as sel
 from portal import audit, roles, workdays
 from portal.errors import ActionError, Conflict, Forbidden
-from portal.notifications import notify
+from portal.notifications import notify_many
 
 DEEMED_ACCEPTANCE_DAYS = 5
 RELEASE_DAYS = 10  # art. 44: the certificate within 10 working days of a grant
@@ -142,25 +143,23 @@ def _require_applicant_side(actor, application: Application):
         raise Forbidden(_("只有申请人或其代办人可以执行此操作。"), code="not_applicant")
 
 
-def _on_commit_notify(application: Application, kind: str, title: str, body: str = ""):
-    """Tell the applicant (and the proxy agent who filed it) once the change is committed."""
-    recipients = {application.applicant_id: application.applicant}
+def _tell_applicant(application: Application, kind: str, **context):
+    """Tell the applicant (and the proxy agent who filed it): in-app now, SMS/e-mail once the
+    transaction commits (portal.notifications writes its outbox in this transaction, so a
+    rolled-back change tells nobody). Text: templates/notifications/application.<kind>.txt,
+    in each person's own language."""
+    people = {application.applicant_id: application.applicant}
     if application.proxy_agent_id:
-        recipients[application.proxy_agent_id] = application.proxy_agent
-    url = f"/applications/{application.reference}/"
-
-    def send():
-        for person in recipients.values():
-            notify(
-                recipient=person,
-                kind=f"application.{kind}",
-                obj=application,
-                title=title,
-                body=body,
-                url=url,
-            )
-
-    transaction.on_commit(send)
+        people[application.proxy_agent_id] = application.proxy_agent
+    url = reverse("approvals:application-detail", args=[application.reference])
+    base = {"number": application.number, "matter_name": application.matter.name}
+    notify_many(
+        recipients=people.values(),
+        kind=f"application.{kind}",
+        obj=application,
+        context={**base, **context},
+        url=url,
+    )
 
 
 # --- the clock -------------------------------------------------------------------------------
@@ -533,12 +532,7 @@ def application_submit(
         ).update(status=ApplicationMaterial.Status.PENDING)
         application.correction_notices.filter(resolved_on__isnull=True).update(resolved_on=today)
     _move(application, "submit", actor=actor, note=_("补正后重新提交") if resubmission else "")
-    _on_commit_notify(
-        application,
-        "submitted",
-        _("办件 %(number)s 已提交") % {"number": application.number},
-        _("窗口将在5个工作日内审核材料。"),
-    )
+    _tell_applicant(application, "submitted")
     return application
 
 
@@ -643,12 +637,7 @@ def _accept(application: Application, *, actor, accepted_on: date, deemed: bool)
         materials_due_date=max((m.promised_on for m in tolerated), default=None),
         reason=note,
     )
-    _on_commit_notify(
-        application,
-        "accepted",
-        _("办件 %(number)s 已受理") % {"number": application.number},
-        _("承诺办结日期：%(due)s。") % {"due": application.due_date.isoformat()},
-    )
+    _tell_applicant(application, "accepted", due_date=application.due_date)
 
 
 @transaction.atomic
@@ -716,21 +705,11 @@ def application_request_correction(
         note=_("一次性告知补正%(n)s项") % {"n": len(items)},
         data={"items": items},
     )
+    correct_by = workdays.add_working_days(today, settings.ONEWINDOW.get("CORRECTION_DAYS", 20))
     _issue_notice(
-        application,
-        Notice.Kind.CORRECTION,
-        actor=actor,
-        items=items,
-        materials_due_date=workdays.add_working_days(
-            today, settings.ONEWINDOW.get("CORRECTION_DAYS", 20)
-        ),
+        application, Notice.Kind.CORRECTION, actor=actor, items=items, materials_due_date=correct_by
     )
-    _on_commit_notify(
-        application,
-        "correction",
-        _("办件 %(number)s 需要补正材料") % {"number": application.number},
-        "；".join(f"{i['material']} {i['problem']}".strip() for i in items),
-    )
+    _tell_applicant(application, "correction", items=items, correct_by=correct_by)
     return notice
 
 
@@ -760,12 +739,7 @@ def application_refuse(
         reason=reason.strip(),
         legal_basis=basis.strip(),
     )
-    _on_commit_notify(
-        application,
-        "refused",
-        _("办件 %(number)s 不予受理") % {"number": application.number},
-        reason.strip(),
-    )
+    _tell_applicant(application, "refused", reason=reason.strip())
     return application
 
 
@@ -915,12 +889,12 @@ def application_suspend(
         days=expected_days,
         suspended_on=today,
     )
-    _on_commit_notify(
+    _tell_applicant(
         application,
         "suspended",
-        _("办件 %(number)s 进入特别程序") % {"number": application.number},
-        _("%(kind)s：%(reason)s。所需时间不计入办理期限。")
-        % {"kind": Suspension.Kind(kind).label, "reason": reason.strip()},
+        procedure=Suspension.Kind(kind).label,
+        reason=reason.strip(),
+        days=expected_days,
     )
     return suspension
 
@@ -939,12 +913,7 @@ def application_resume(
     suspension.save(update_fields=["ended_on", "ended_by"])
     refresh_clock(application, today)
     _move(application, "resume", actor=actor, data={"paused_days": application.paused_days})
-    _on_commit_notify(
-        application,
-        "resumed",
-        _("办件 %(number)s 恢复办理") % {"number": application.number},
-        _("新的承诺办结日期：%(due)s。") % {"due": application.due_date.isoformat()},
-    )
+    _tell_applicant(application, "resumed", due_date=application.due_date)
     return application
 
 
@@ -1027,13 +996,12 @@ def extension_decide(
             reason=extension.reason,
             previous_due_date=previous_due,
         )
-        _on_commit_notify(
+        _tell_applicant(
             application,
             "extended",
-            _("办件 %(number)s 办理期限延长%(days)s个工作日")
-            % {"number": application.number, "days": extension.days},
-            _("理由：%(reason)s。新的办结日期：%(due)s。")
-            % {"reason": extension.reason, "due": application.due_date.isoformat()},
+            days=extension.days,
+            reason=extension.reason,
+            due_date=application.due_date,
         )
     audit.record(
         actor=actor,
@@ -1096,13 +1064,7 @@ def _record_decision(
         reason=application.decision_reason,
         legal_basis=application.decision_basis,
     )
-    _on_commit_notify(
-        application,
-        "decided",
-        _("办件 %(number)s 已作出决定：%(outcome)s")
-        % {"number": application.number, "outcome": application.get_outcome_display()},
-        _("请到统一出件窗口领取结果。"),
-    )
+    _tell_applicant(application, "decided", outcome=outcome, reason=application.decision_reason)
 
 
 @transaction.atomic
@@ -1214,11 +1176,8 @@ def application_release(
         actor=actor,
         data={"method": method, "tracking_number": application.tracking_number},
     )
-    _on_commit_notify(
-        application,
-        "completed",
-        _("办件 %(number)s 已办结") % {"number": application.number},
-        _("欢迎对本次服务作出评价。"),
+    _tell_applicant(
+        application, "completed", method=method, tracking_number=application.tracking_number
     )
     return application
 
