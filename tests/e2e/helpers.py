@@ -14,10 +14,12 @@ def wait_for(driver, css, timeout=10):
 
 
 def wait_text(driver, text, timeout=15):
-    """Wait for ``text`` in the page, tolerating the page being replaced while it looks."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    """Wait for ``text`` in the page, tolerating the page being replaced while it looks (a stale
+    element, or Chrome's "node does not belong to the document")."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
-    WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
+    ignored = [StaleElementReferenceException, WebDriverException]
+    WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(
         lambda d: text in d.find_element(By.TAG_NAME, "body").text,
         message=f"text {text!r} did not appear",
     )
