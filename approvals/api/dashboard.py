@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -240,6 +241,7 @@ class MatterPerformanceView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, code: str):

@@ -18,10 +18,12 @@ they do (:func:`village_filter_available`)."""
 
 from __future__ import annotations
 
+import time as time_module
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
@@ -31,6 +33,7 @@ from approvals.models import (
     Application,
     ApplicationDayStat,
     BusinessCategory,
+    Evaluation,
     HallDayStat,
     Matter,
     Rectification,
@@ -46,6 +49,7 @@ DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 366 * 5
 OVERDUE_LIST = 20
 PUBLIC_DAYS = 90
+PUBLIC_CACHE_SECONDS = 300
 PUBLIC_SUMS = (
     "decided",
     "decided_on_time",
@@ -291,16 +295,29 @@ LIST_FIELDS = (
 def overdue_list(
     filters: Filters, today: date, limit: int = OVERDUE_LIST, lookup: Names | None = None
 ) -> list[dict]:
-    """The longest-overdue running applications, with who holds them and for how long."""
+    """The longest-overdue running applications, with who holds them and for how long. Two
+    steps: the keys of the first ``limit`` (an index-only scan of the open applications), then
+    those rows with their matter and handler."""
     lookup = lookup or names()
-    rows = (
+    ids = list(
         Application.objects.filter(state__in=CLOCK_RUNNING, due_date__lt=today)
         .filter(filters.live_q())
-        .select_related("matter", "handler")
-        .only(*LIST_FIELDS)
-        .order_by("due_date", "id")[:limit]
+        .order_by("due_date", "id")
+        .values_list("id", flat=True)[:limit]
     )
+    rows = _rows(Application.objects.all(), ids)
     return [_overdue_row(app, today, lookup) for app in rows]
+
+
+def _rows(qs: QuerySet[Application], ids: list[int]) -> list[Application]:
+    """The applications ``ids``, in that order, with what the lists show."""
+    if not ids:
+        return []
+    found = {
+        app.pk: app
+        for app in qs.filter(pk__in=ids).select_related("matter", "handler").only(*LIST_FIELDS)
+    }
+    return [found[pk] for pk in ids if pk in found]
 
 
 def holder(app: Application, lookup: Names) -> str:
@@ -364,18 +381,14 @@ def drilldown(filters: Filters, drill: Drill, today: date) -> QuerySet[Applicati
         qs = qs.filter(handler__isnull=True)
     if drill.online:
         qs = qs.filter(window__isnull=True)
-    return (
-        qs.with_clock_status(today)
-        .select_related("matter", "handler")
-        .only(*LIST_FIELDS)
-        .order_by(F("due_date").asc(nulls_last=True), "id")
-    )
+    return qs.with_clock_status(today).order_by(F("due_date").asc(nulls_last=True), "id")
 
 
 def drilldown_page(
     qs: QuerySet[Application], *, after: tuple[date | None, int] | None, size: int = PAGE_SIZE
 ) -> tuple[list[Application], tuple[date | None, int] | None]:
-    """A keyset page: the next ``size`` rows after (due_date, id); and the key of the next page."""
+    """A keyset page: the next ``size`` rows after (due_date, id), and the key of the next
+    page. Two steps: the keys (an index-only scan), then those rows."""
     if after is not None:
         due, pk = after
         if due is None:
@@ -384,12 +397,10 @@ def drilldown_page(
             qs = qs.filter(
                 Q(due_date__gt=due) | Q(due_date=due, id__gt=pk) | Q(due_date__isnull=True)
             )
-    rows = list(qs[: size + 1])
-    following = None
-    if len(rows) > size:
-        rows = rows[:size]
-        following = (rows[-1].due_date, rows[-1].pk)
-    return rows, following
+    keys = list(qs.values_list("id", "due_date")[: size + 1])
+    following = keys[size - 1][::-1] if len(keys) > size else None
+    page = [pk for pk, _due in keys[:size]]
+    return _rows(qs, page), following
 
 
 # --- history (rollups) -----------------------------------------------------------------------
@@ -461,95 +472,102 @@ def _rollup_where(filters: Filters, alias: str = "s") -> tuple[str, list]:
 HISTORY_DIMS = (("s.day", "day"), ("s.department_id", "department"), ("m.code", "matter"))
 
 
-def _grouped(filters: Filters) -> dict[str, list[dict]]:
-    """Rollup sums over the range by day, by department and by matter code (versions of a
-    matter summed): one statement on PostgreSQL (GROUPING SETS), one per dimension elsewhere."""
+def _grouped(filters: Filters, dims=HISTORY_DIMS) -> dict[str, list[tuple]]:
+    """Rollup sums over the range by each of ``dims`` (day, department, matter code — versions
+    of a matter summed): one statement on PostgreSQL (GROUPING SETS), one per dimension
+    elsewhere. Rows are (key, sums in APPLICATION_COUNTERS order)."""
     table = connection.ops.quote_name(ApplicationDayStat._meta.db_table)
     matter_table = connection.ops.quote_name(Matter._meta.db_table)
     where, params = _rollup_where(filters)
-    source = f"{table} s JOIN {matter_table} m ON m.id = s.matter_id"
+    needs_matter = filters.kind or any(col.startswith("m.") for col, _name in dims)
+    join = f" JOIN {matter_table} m ON m.id = s.matter_id" if needs_matter else ""
+    source = f"{table} s{join}"
     sums = ", ".join(f"SUM(s.{name})" for name in APPLICATION_COUNTERS)
-    out: dict[str, list[dict]] = {name: [] for _col, name in HISTORY_DIMS}
+    out: dict[str, list[tuple]] = {name: [] for _col, name in dims}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            grouping = ", ".join(f"GROUPING({col})" for col, _name in HISTORY_DIMS)
-            cols = ", ".join(col for col, _name in HISTORY_DIMS)
-            sets = ", ".join(f"({col})" for col, _name in HISTORY_DIMS)
+        if connection.vendor == "postgresql" and len(dims) > 1:
+            grouping = ", ".join(f"GROUPING({col})" for col, _name in dims)
+            cols = ", ".join(col for col, _name in dims)
+            sets = ", ".join(f"({col})" for col, _name in dims)
             cursor.execute(
                 f"SELECT {grouping}, {cols}, {sums} FROM {source} WHERE {where} "
                 f"GROUP BY GROUPING SETS ({sets})",
                 params,
             )
-            n = len(HISTORY_DIMS)
+            n = len(dims)
+            names_ = [name for _col, name in dims]
             for row in cursor.fetchall():
-                flags, keys, values = row[:n], row[n : 2 * n], row[2 * n :]
-                i = flags.index(0)
-                out[HISTORY_DIMS[i][1]].append(
-                    {"key": keys[i], **dict(zip(APPLICATION_COUNTERS, values, strict=True))}
-                )
+                i = row.index(0)  # the first GROUPING() that is 0 names the set
+                out[names_[i]].append((row[n + i], row[2 * n :]))
         else:
-            for col, name in HISTORY_DIMS:
+            for col, name in dims:
                 cursor.execute(
                     f"SELECT {col}, {sums} FROM {source} WHERE {where} GROUP BY {col}", params
                 )
-                for row in cursor.fetchall():
-                    out[name].append(
-                        {"key": row[0], **dict(zip(APPLICATION_COUNTERS, row[1:], strict=True))}
-                    )
+                out[name] = [(row[0], row[1:]) for row in cursor.fetchall()]
     return out
+
+
+def _sums(values) -> dict:
+    return {name: (v or 0) for name, v in zip(APPLICATION_COUNTERS, values, strict=True)}
 
 
 def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+DECIDED = APPLICATION_COUNTERS.index("decided")
+COMPLETED = APPLICATION_COUNTERS.index("completed")
+
+
 def history(filters: Filters, lookup: Names | None = None, matters: int | None = 20) -> dict:
     """Everything the range shows from the rollups: totals, per day, per department, and the
-    ``matters`` busiest matters (None: all of them). Two queries: the rollup and the names of
-    the matters shown."""
+    ``matters`` busiest matters (None: all of them; 0: no matter at all, and the rollup query
+    does not group by matter). Two queries: the rollup and the names of the matters shown."""
     lookup = lookup or names()
-    grouped = _grouped(filters)
-    by_day = {_day(row["key"]): row for row in grouped["day"]}
+    dims = HISTORY_DIMS if matters != 0 else HISTORY_DIMS[:2]
+    grouped = _grouped(filters, dims)
+    by_day = {_day(key): values for key, values in grouped["day"]}
     series = []
     totals: dict[str, int] = defaultdict(int)
     day = filters.start
     while day <= filters.end:
-        row = by_day.get(day)
-        sums = {k: (row.get(k) or 0) for k in APPLICATION_COUNTERS} if row else {}
+        values = by_day.get(day)
+        sums = _sums(values) if values else {}
         for name, value in sums.items():
             totals[name] += value
         series.append({"day": day, **Figures(sums).as_dict()})
         day += timedelta(days=1)
     departments = [
-        {"key": row["key"], "label": lookup.department(row["key"]), **Figures(row).as_dict()}
-        for row in grouped["department"]
+        {"key": key, "label": lookup.department(key), **Figures(_sums(values)).as_dict()}
+        for key, values in grouped["department"]
     ]
     departments.sort(key=lambda r: (-r["decided"], r["label"]))
     ranked = sorted(
-        grouped["matter"],
-        key=lambda r: (-(r.get("decided") or 0), -(r.get("completed") or 0), r["key"]),
+        grouped.get("matter", []),
+        key=lambda r: (-(r[1][DECIDED] or 0), -(r[1][COMPLETED] or 0), r[0]),
     )
     shown = ranked if matters is None else ranked[:matters]
     latest: dict[str, dict] = {}
     for m in (
-        Matter.objects.filter(code__in=[r["key"] for r in shown])
+        Matter.objects.filter(code__in=[key for key, _values in shown])
         .exclude(status=Matter.Status.DRAFT)
         .order_by("code", "version")
         .values("code", "name", "version", "committed_days", "statutory_days", "kind")
     ):
         latest[m["code"]] = m  # the last version wins
     rows = []
-    for row in shown:
-        meta = latest.get(row["key"], {})
+    for key, values in shown:
+        meta = latest.get(key, {})
         rows.append(
             {
-                "code": row["key"],
-                "name": meta.get("name", row["key"]),
+                "code": key,
+                "name": meta.get("name", key),
                 "version": meta.get("version"),
                 "committed": meta.get("committed_days"),
                 "statutory": meta.get("statutory_days"),
                 "kind": meta.get("kind"),
-                **Figures(row).as_dict(),
+                **Figures(_sums(values)).as_dict(),
             }
         )
     return {
@@ -665,52 +683,47 @@ def hall(filters: Filters, lookup: Names | None = None) -> dict:
 
 
 def rectifications(filters: Filters, today: date, lookup: Names | None = None) -> dict:
-    """Rectifications of bad ratings: open, open and overdue, closed in the range, by
-    department (one query)."""
+    """Rectifications of bad ratings — open, open and overdue, opened and closed in the range —
+    by department. Two queries: the few thousand rectifications concerned (open or touched in
+    the range), then their applications' department among those the filters keep (a join from
+    the other end would read every rating ever given)."""
     lookup = lookup or names()
-    q = Q()
-    if filters.department is not None:
-        q &= Q(evaluation__application__department_id=filters.department.pk)
-    if filters.window is not None:
-        q &= Q(evaluation__application__window_id=filters.window.pk)
-    if filters.kind:
-        q &= Q(evaluation__application__matter__kind=filters.kind)
-    if filters.channel:
-        q &= Q(evaluation__application__channel=filters.channel)
     begin, stop = _day_bounds(filters.start, filters.end)
-    rows = (
-        Rectification.objects.filter(q)
-        .filter(
+    rows = list(
+        Rectification.objects.filter(
             Q(status=Rectification.Status.OPEN)
             | Q(closed_at__gte=begin, closed_at__lt=stop)
             | Q(opened_on__gte=filters.start, opened_on__lte=filters.end)
-        )
-        .order_by()
-        .values(key=F("evaluation__application__department_id"))
-        .annotate(
-            open=Count("id", filter=Q(status=Rectification.Status.OPEN)),
-            overdue=Count("id", filter=Q(status=Rectification.Status.OPEN, due_date__lt=today)),
-            opened=Count("id", filter=Q(opened_on__gte=filters.start, opened_on__lte=filters.end)),
-            closed=Count(
-                "id",
-                filter=Q(
-                    status=Rectification.Status.CLOSED, closed_at__gte=begin, closed_at__lt=stop
-                ),
-            ),
-        )
+        ).values_list("evaluation_id", "status", "due_date", "opened_on", "closed_at")
     )
+    q = Q(pk__in=[r[0] for r in rows])
+    if filters.department is not None:
+        q &= Q(application__department_id=filters.department.pk)
+    if filters.window is not None:
+        q &= Q(application__window_id=filters.window.pk)
+    if filters.kind:
+        q &= Q(application__matter__kind=filters.kind)
+    if filters.channel:
+        q &= Q(application__channel=filters.channel)
+    department_of = (
+        dict(Evaluation.objects.filter(q).values_list("id", "application__department_id"))
+        if rows
+        else {}
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for evaluation_id, status, due, opened, closed_at in rows:
+        if evaluation_id not in department_of:
+            continue  # not among the filtered applications
+        dept = department_of[evaluation_id]
+        c = counts.setdefault(dept, {"open": 0, "overdue": 0, "opened": 0, "closed": 0})
+        if status == Rectification.Status.OPEN:
+            c["open"] += 1
+            c["overdue"] += due < today
+        elif closed_at is not None and begin <= closed_at < stop:
+            c["closed"] += 1
+        c["opened"] += filters.start <= opened <= filters.end
     departments = sorted(
-        (
-            {
-                "key": r["key"],
-                "label": lookup.department(r["key"]),
-                "open": r["open"],
-                "overdue": r["overdue"],
-                "opened": r["opened"],
-                "closed": r["closed"],
-            }
-            for r in rows
-        ),
+        ({"key": k, "label": lookup.department(k), **c} for k, c in counts.items()),
         key=lambda r: (-r["overdue"], -r["open"], r["label"] or ""),
     )
     return {
@@ -773,7 +786,20 @@ def service_quality(filters: Filters, today: date, lookup: Names | None = None) 
 
 def matter_performance(code: str, today: date, days: int = PUBLIC_DAYS) -> dict | None:
     """The public figures of one matter over the last ``days`` days: decisions, on-time rate,
-    average real handling time against the limits. No personal data. Two queries."""
+    average real handling time against the limits. No personal data.
+
+    They change only when the rollups are refreshed (every few minutes), so they are cached
+    for ``PUBLIC_CACHE_SECONDS``: a cached read makes no query, a fresh one three."""
+    bucket = int(time_module.time() // PUBLIC_CACHE_SECONDS)
+    key = f"dashboard:matter:{bucket}:{today.isoformat()}:{days}:{code}"
+    found = cache.get(key)
+    if found is None:
+        found = _matter_performance(code, today, days) or {}
+        cache.set(key, found, PUBLIC_CACHE_SECONDS)
+    return found or None
+
+
+def _matter_performance(code: str, today: date, days: int) -> dict | None:
     versions = list(
         Matter.objects.filter(code=code)
         .exclude(status=Matter.Status.DRAFT)

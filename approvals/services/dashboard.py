@@ -346,7 +346,7 @@ def rollup_backfill(
     *,
     start: date,
     end: date,
-    chunk_days: int = 31,
+    chunk_days: int = 366,
     progress: Callable[[RollupRun], None] | None = None,
 ) -> list[RollupRun]:
     """Rebuild a long range in chunks (one transaction each), oldest first."""

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.models import Application, Matter
+from approvals.models import Application, ClockStatus, Matter
 from approvals.selectors import dashboard as sel
 from portal import roles, workdays
 from portal.models import User
@@ -148,32 +148,40 @@ def _url(name: str, params: dict) -> str:
     return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
 
 
+HANDLER_ROWS = 20  # reviewers listed on the page (the export lists them all)
+
+
 def _decorate(data: dict, filters: sel.Filters) -> None:
-    """Links of the cards, the overdue list and the per-department rows (drill-down)."""
-    list_name = "approvals:dashboard-list"
+    """Links of the cards and the overdue list (the drill-down), for the rows shown."""
+    base = reverse("approvals:dashboard-list")
+    query = filters.query()
+
+    def link(**extra) -> str:
+        return f"{base}?{urlencode({**query, **extra})}"
+
     cards = data.get("cards")
     if cards:
-        for dim, param in (
-            ("department", "department"),
-            ("window", "window"),
-            ("handler", "handler"),
+        for dim, rows in (
+            ("department", cards["department"]),
+            ("window", cards["window"]),
+            ("handler", cards["handler"][:HANDLER_ROWS]),
         ):
-            for row in cards[dim]:
-                for status in ("red", "yellow"):
-                    extra = {"status": "overdue" if status == "red" else "warning"}
-                    if row["key"] is None:
-                        extra[{"window": "no_window", "handler": "unclaimed"}.get(dim, param)] = 1
-                    else:
-                        extra[param] = row["key"]
-                    row[f"{status}_url"] = _url(list_name, filters.query(**extra))
-        cards["red_url"] = _url(list_name, filters.query(status="overdue"))
-        cards["yellow_url"] = _url(list_name, filters.query(status="warning"))
+            for row in rows:
+                if row["key"] is None:
+                    extra = {"no_window" if dim == "window" else "unclaimed": 1}
+                else:
+                    extra = {dim: row["key"]}
+                row["red_url"] = link(status="overdue", **extra)
+                row["yellow_url"] = link(status="warning", **extra)
+        cards["red_url"] = link(status="overdue")
+        cards["yellow_url"] = link(status="warning")
     for row in data.get("overdue", []):
         row["url"] = application_url(row["reference"])
     position = data.get("position")
     if position:
-        for status in ("normal", "warning", "overdue", "paused"):
-            position.setdefault("urls", {})[status] = _url(list_name, filters.query(status=status))
+        position["urls"] = {
+            status: link(status=status) for status in ("normal", "warning", "overdue", "paused")
+        }
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -292,12 +300,20 @@ def dashboard_list(request):
         for k in ("status", "handler", "unclaimed", "no_window")
         if request.GET.get(k)
     }
+    clock_labels = dict(ClockStatus.choices)
     items = [
         {
             "app": app,
+            "reference": app.reference,
             "url": application_url(app.reference),
-            "holder": sel.holder(app, lookup),
+            "matter": app.matter.name,
             "department": lookup.department(app.department_id),
+            "state": app.get_state_display(),
+            "holder": sel.holder(app, lookup),
+            "accepted_on": app.accepted_on.isoformat() if app.accepted_on else "—",
+            "due_date": app.due_date.isoformat() if app.due_date else "—",
+            "clock": app.clock_status,
+            "clock_label": clock_labels.get(app.clock_status, ""),
         }
         for app in rows
     ]

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def town(world):
+    from django.core.cache import cache
+
+    cache.clear()  # the public figures are cached
     town = Town(world)
     town.rollup()
     return town
