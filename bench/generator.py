@@ -1545,7 +1545,8 @@ class Generator:
         rid = self._new_id("rectification")
         due = self.add(day, int(settings.ONEWINDOW.get("RECTIFICATION_DAYS", 15)))
         close_day = self.add(day, rng.randint(2, 20))
-        if close_day <= self.today and rng.random() < 0.9:
+        # supervisors close nearly all of them (a few linger, overdue)
+        if close_day <= self.today and rng.random() < 0.99:
             closed_ts = self.ts(close_day, self.office_secs())
             if close_day == self.today and self.now_secs < OFFICE_END:
                 closed_ts = self.ts(close_day, max(0, self.now_secs - 1))

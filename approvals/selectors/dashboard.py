@@ -706,7 +706,9 @@ def rectifications(filters: Filters, today: date, lookup: Names | None = None) -
     if filters.channel:
         q &= Q(application__channel=filters.channel)
     department_of = (
-        dict(Evaluation.objects.filter(q).values_list("id", "application__department_id"))
+        dict(
+            Evaluation.objects.filter(q).order_by().values_list("id", "application__department_id")
+        )
         if rows
         else {}
     )
