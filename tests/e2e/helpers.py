@@ -54,3 +54,26 @@ def axe_violations(driver, impacts=("serious", "critical")):
         "axe.run(document).then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', description: String(e)}]));"
     )
     return [v for v in result if v.get("impact") in impacts]
+
+
+def page_replaced(old_html):
+    """A wait condition: the page that held ``old_html`` has been replaced (Chrome reports the
+    old node either as stale or as "not in the document")."""
+    from selenium.common.exceptions import WebDriverException
+
+    def gone(_driver):
+        try:
+            old_html.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return gone
+
+
+def submit_and_wait(driver, element, expected_text, timeout=15):
+    """Click a button that submits a form, wait for the next page and for a text on it."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(page_replaced(old))
+    wait_text(driver, expected_text, timeout)

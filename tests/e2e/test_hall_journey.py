@@ -5,13 +5,12 @@ the clerk finishes it."""
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from approvals.models import HallDevice, Ticket
 from approvals.services import hall as services
 from tests.approvals.hall_helpers import make_hall
-from tests.e2e.helpers import axe_violations, login, screenshot, wait_for
+from tests.e2e.helpers import axe_violations, login, screenshot, submit_and_wait, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +23,7 @@ def wait_text(driver, text, timeout=10):
 
 
 def submit(driver, element, expected_text):
-    """Click a button that submits a form, wait for the next page and for a text on it."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 10).until(EC.staleness_of(old))
-    wait_text(driver, expected_text)
+    submit_and_wait(driver, element, expected_text)
 
 
 def _print_pdf(driver):

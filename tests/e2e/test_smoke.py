@@ -26,7 +26,9 @@ def test_citizen_signs_up_logs_in_sees_chinese_and_switches_to_english(phone, li
     phone.find_element(
         By.CSS_SELECTOR, ".topbar-tools form button.link-button[type=submit]:not([name])"
     ).click()
+    wait_for(phone, ".topbar-tools a[href='/accounts/login/']")
     phone.get(f"{live_server.url}/accounts/login/")
+    wait_for(phone, "input[name=username]")
     fill(phone, "username", "13698765432")
     fill(phone, "password", "Harbour#Light7")
     phone.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
