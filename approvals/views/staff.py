@@ -141,7 +141,9 @@ def _queue_response(request, template: str, partial: str, context: dict):
 def intake_queue(request):
     today = timezone.localdate()
     page = staff_sel.keyset_page(
-        sel.intake_queue(request.user, today), staff_sel.INTAKE_KEYS, request.GET.get("after")
+        staff_sel.slim(sel.intake_queue(request.user, today), "intake"),
+        staff_sel.INTAKE_KEYS,
+        request.GET.get("after"),
     )
     return _queue_response(
         request,
@@ -163,7 +165,7 @@ def _review_filter(request, qs):
 @role_required(roles.REVIEWER)
 def review_queue(request):
     today = timezone.localdate()
-    qs = sel.review_queue(request.user, today)
+    qs = staff_sel.slim(sel.review_queue(request.user, today), "review")
     counts = None
     if not (request.headers.get("HX-Request") and request.GET.get("after")):
         counts = staff_sel.clock_counts(qs, today)
@@ -187,7 +189,9 @@ def review_queue(request):
 def district_queue(request):
     today = timezone.localdate()
     page = staff_sel.keyset_page(
-        sel.district_queue(request.user, today), staff_sel.REVIEW_KEYS, request.GET.get("after")
+        staff_sel.slim(sel.district_queue(request.user, today), "district"),
+        staff_sel.REVIEW_KEYS,
+        request.GET.get("after"),
     )
     return _queue_response(
         request,
@@ -201,7 +205,9 @@ def district_queue(request):
 def release_queue(request):
     today = timezone.localdate()
     page = staff_sel.keyset_page(
-        sel.release_queue(request.user, today), staff_sel.RELEASE_KEYS, request.GET.get("after")
+        staff_sel.slim(sel.release_queue(request.user, today), "release"),
+        staff_sel.RELEASE_KEYS,
+        request.GET.get("after"),
     )
     return _queue_response(
         request,
@@ -250,7 +256,7 @@ def _supervision_context(request, tab: str) -> dict:
         context["extensions"] = list(extensions[:200])
     else:
         status = ClockStatus.OVERDUE if tab == "overdue" else ClockStatus.WARNING
-        qs = sel.supervision_list(status, today)
+        qs = staff_sel.slim(sel.supervision_list(status, today), "supervision")
         if department_id:
             qs = qs.filter(department_id=department_id)
         context["page"] = staff_sel.keyset_page(
