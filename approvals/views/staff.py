@@ -699,7 +699,11 @@ def _checks(rows: list[dict]) -> list[dict]:
         {
             "id": row["material"].pk,
             "status": row["status"],
-            "problem": row["problem"],
+            # a material received as it should be carries no problem text (a leftover from
+            # the previous round would otherwise print on the receipt's records)
+            "problem": ""
+            if row["status"] == ApplicationMaterial.Status.RECEIVED
+            else row["problem"],
             "promised_on": row["promised_on"] or None,
             "commitment": row["commitment"],
         }

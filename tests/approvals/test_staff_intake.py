@@ -408,3 +408,24 @@ def test_files_are_served_inline_to_staff_in_scope_and_audited(world, client):
     assert client.get(url).status_code == 404
     client.force_login(world.citizen)
     assert client.get(url).status_code == 403
+
+
+def test_a_received_material_drops_the_problem_left_from_the_correction(world, client):
+    app = submitted(world)
+    identity = app.materials.get(name="身份证明")
+    svc.application_request_correction(
+        application=app,
+        actor=world.clerk,
+        checks=[{"id": identity.pk, "status": "missing", "problem": "未提供身份证复印件"}],
+    )
+    app = fresh(app)
+    svc.material_upload(
+        application=app, actor=world.citizen, application_material=identity, uploaded=pdf()
+    )
+    app = svc.application_submit(application=app, actor=world.citizen)
+    client.force_login(world.clerk)
+    data = _checks_post(app, action="accept")
+    data[f"problem-{identity.pk}"] = "未提供身份证复印件"  # prefilled from the last round
+    assert client.post(_intake_url(app), data).status_code == 302
+    identity.refresh_from_db()
+    assert identity.status == "received" and identity.problem == ""
