@@ -134,6 +134,14 @@ ITEMS = [
         52,
     ),
     MenuItem(
+        "evaluations",
+        _("好差评"),
+        "approvals:evaluations",
+        (r.SUPERVISOR,),
+        _("评价统计与明细"),
+        52,
+    ),
+    MenuItem(
         "hall-settings",
         _("大厅设置"),
         "approvals:hall-devices",
