@@ -293,6 +293,8 @@ LOADED_TABLES = [
     *BIG_TABLES,
     TicketCounter._meta.db_table,
     ApplicationNumberCounter._meta.db_table,
+    Matter._meta.db_table,
+    Material._meta.db_table,
 ]
 
 
