@@ -127,7 +127,12 @@ def read_filters(params, today: date, lookup: sel.Names | None = None):
     lookup = lookup or sel.names()
     keys = ("start", "end", "department", "window", "kind", "channel")
     bound = any(params.get(k) for k in keys)
-    form = FilterForm(params if bound else None, lookup=lookup)
+    default = sel.Filters.default(today)
+    form = FilterForm(
+        params if bound else None,
+        lookup=lookup,
+        initial={"start": default.start, "end": default.end},
+    )
     if bound:
         form.is_valid()
     return form, form.to_filters(today), lookup
@@ -424,6 +429,9 @@ def chart_data(view: str, data: dict) -> dict:
             },
             "ratings_departments": {
                 "categories": [d["label"] for d in departments],
+                "stack": True,
+                "horizontal": True,
+                "integer": True,
                 "series": [
                     {"name": str(Rating(n).label), "data": [d[f"rating_{n}"] for d in departments]}
                     for n in RATING_LEVELS
@@ -475,6 +483,7 @@ def chart_data(view: str, data: dict) -> dict:
                 for status in position["statuses"]
             ],
             "stack": True,
+            "integer": True,
         },
         "cards": {
             "categories": [row["label"] for row in cards],
@@ -492,6 +501,7 @@ def chart_data(view: str, data: dict) -> dict:
             ],
             "stack": True,
             "horizontal": True,
+            "integer": True,
         },
         "daily": {
             "categories": [row["day"].strftime("%m-%d") for row in series],
@@ -506,6 +516,7 @@ def chart_data(view: str, data: dict) -> dict:
                 },
             ],
             "percent_axis": True,
+            "integer": True,
         },
         "departments": {
             "categories": [d["label"] for d in departments],

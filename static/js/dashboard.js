@@ -33,11 +33,12 @@
     return axis;
   }
 
-  function valueAxis(percent) {
+  function valueAxis(percent, integer) {
     var axis = Object.assign({ type: "value" }, axisCommon());
     if (percent) {
       axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: "{value}%" });
     }
+    if (integer) axis.minInterval = 1;
     return axis;
   }
 
@@ -71,6 +72,7 @@
     };
     if (name === "ratings") {
       return {
+        animation: false,
         color: spec.colours,
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
         legend: legend,
@@ -87,6 +89,7 @@
     }
     var horizontal = !!spec.horizontal;
     var option = {
+      animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: legend,
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
@@ -94,11 +97,13 @@
     };
     if (spec.colours) option.color = spec.colours;
     if (horizontal) {
-      option.xAxis = valueAxis(spec.percent);
+      option.xAxis = valueAxis(spec.percent, spec.integer);
       option.yAxis = categoryAxis(spec.categories, true);
     } else {
       option.xAxis = categoryAxis(spec.categories, false);
-      option.yAxis = spec.percent_axis ? [valueAxis(false), valueAxis(true)] : valueAxis(spec.percent);
+      option.yAxis = spec.percent_axis
+        ? [valueAxis(false, spec.integer), valueAxis(true)]
+        : valueAxis(spec.percent, spec.integer);
       if (spec.percent_axis) {
         option.yAxis[1].max = 100;
         option.yAxis[1].splitLine = { show: false };
