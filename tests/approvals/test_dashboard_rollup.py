@@ -2,6 +2,7 @@
 every number below is worked out there, across Mid-Autumn, National Day and the make-up
 Saturday of 2026)."""
 
+import io
 from datetime import date
 
 import pytest
@@ -204,3 +205,18 @@ def test_the_history_reads_the_rollups_in_two_queries(town, django_assert_num_qu
         sel.history(october(), lookup)
     with django_assert_num_queries(2):  # the hall rollup, the categories
         sel.hall(october(), lookup)
+
+
+def test_the_backfill_command(town):
+    from django.core.management import CommandError, call_command
+
+    ApplicationDayStat.objects.all().delete()
+    assert sel.history(october())["totals"]["decided"] == 0
+    out = io.StringIO()
+    call_command("dashboard_rollup", "--start", "2026-09-01", "--end", "2026-11-09", stdout=out)
+    assert "2026-09-01 – 2026-11-09" in out.getvalue()
+    assert sel.history(october())["totals"]["handling_days"] == 27
+    with pytest.raises(CommandError, match="before"):
+        call_command("dashboard_rollup", "--start", "2026-11-09", "--end", "2026-09-01")
+    with pytest.raises(CommandError, match="both"):
+        call_command("dashboard_rollup", "--start", "2026-11-09")
