@@ -104,8 +104,8 @@ def _matters(request) -> int | None:
 
 class TimeLimitsView(APIView):
     """限时办结: open work by state and clock status; red and yellow cards by department,
-    window and reviewer; the longest-overdue applications; and over the range: per day, per
-    department and per matter — decisions, on-time rate, real handling time in working days
+    window and reviewer; the longest-overdue applications; and over the range: per day (per
+    month when the range is longer than three months), per department and per matter — decisions, on-time rate, real handling time in working days
     against the committed and statutory limits, extensions, suspensions, deemed acceptances."""
 
     permission_classes = [IsSupervisor]

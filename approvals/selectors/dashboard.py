@@ -46,6 +46,7 @@ from portal import workdays
 from portal.models import Department, Window
 
 DEFAULT_RANGE_DAYS = 30
+MONTHLY_AFTER_DAYS = 92
 MAX_RANGE_DAYS = 366 * 5
 OVERDUE_LIST = 20
 PUBLIC_DAYS = 90
@@ -520,24 +521,43 @@ DECIDED = APPLICATION_COUNTERS.index("decided")
 COMPLETED = APPLICATION_COUNTERS.index("completed")
 
 
-def history(filters: Filters, lookup: Names | None = None, matters: int | None = 20) -> dict:
-    """Everything the range shows from the rollups: totals, per day, per department, and the
-    ``matters`` busiest matters (None: all of them; 0: no matter at all, and the rollup query
-    does not group by matter). Two queries: the rollup and the names of the matters shown."""
+def history(
+    filters: Filters,
+    lookup: Names | None = None,
+    matters: int | None = 20,
+    bucket: str = "day",
+) -> dict:
+    """Everything the range shows from the rollups: totals, per day (or per month: ``bucket``),
+    per department, and the ``matters`` busiest matters (None: all of them; 0: no matter at
+    all, and the rollup query does not group by matter). Two queries: the rollup and the
+    names of the matters shown."""
     lookup = lookup or names()
     dims = HISTORY_DIMS if matters != 0 else HISTORY_DIMS[:2]
     grouped = _grouped(filters, dims)
     by_day = {_day(key): values for key, values in grouped["day"]}
     series = []
     totals: dict[str, int] = defaultdict(int)
+    monthly = bucket == "month"
+    current: dict[str, int] = defaultdict(int)
     day = filters.start
     while day <= filters.end:
         values = by_day.get(day)
         sums = _sums(values) if values else {}
         for name, value in sums.items():
             totals[name] += value
-        series.append({"day": day, **Figures(sums).as_dict()})
-        day += timedelta(days=1)
+            current[name] += value
+        following = day + timedelta(days=1)
+        if not monthly or following > filters.end or following.day == 1:
+            start_of_bucket = day.replace(day=1) if monthly else day
+            series.append(
+                {
+                    "day": max(start_of_bucket, filters.start),
+                    "month": monthly,
+                    **Figures(dict(current)).as_dict(),
+                }
+            )
+            current = defaultdict(int)
+        day = following
     departments = [
         {"key": key, "label": lookup.department(key), **Figures(_sums(values)).as_dict()}
         for key, values in grouped["department"]
@@ -750,6 +770,11 @@ def freshness() -> RollupRun | None:
 # --- whole views ------------------------------------------------------------------------------
 
 
+def series_bucket(filters: Filters) -> str:
+    """Per day up to three months, per month beyond (a chart of 1,095 daily bars reads as noise)."""
+    return "month" if filters.days > MONTHLY_AFTER_DAYS else "day"
+
+
 def time_limits(filters: Filters, today: date, lookup: Names | None = None) -> dict:
     """The time-limit dashboard, all panels: open work, cards, overdue list, the rollups, the
     names of the matters shown, the last refresh — six queries."""
@@ -760,7 +785,7 @@ def time_limits(filters: Filters, today: date, lookup: Names | None = None) -> d
         "position": open_position(filters, today),
         "cards": cards(filters, today, lookup),
         "overdue": overdue_list(filters, today, lookup=lookup),
-        "history": history(filters, lookup),
+        "history": history(filters, lookup, bucket=series_bucket(filters)),
         "freshness": freshness(),
     }
 

@@ -504,7 +504,9 @@ def chart_data(view: str, data: dict) -> dict:
             "integer": True,
         },
         "daily": {
-            "categories": [row["day"].strftime("%m-%d") for row in series],
+            "categories": [
+                row["day"].strftime("%Y-%m" if row["month"] else "%m-%d") for row in series
+            ],
             "series": [
                 {"name": _("受理"), "data": [r["accepted"] for r in series], "type": "bar"},
                 {"name": _("办结"), "data": [r["completed"] for r in series], "type": "bar"},

@@ -220,3 +220,20 @@ def test_the_backfill_command(town):
         call_command("dashboard_rollup", "--start", "2026-11-09", "--end", "2026-09-01")
     with pytest.raises(CommandError, match="both"):
         call_command("dashboard_rollup", "--start", "2026-11-09")
+
+
+def test_a_long_range_is_shown_per_month(town):
+    filters = sel.Filters(start=date(2026, 9, 1), end=date(2026, 12, 31))
+    data = sel.time_limits(filters, TODAY)
+    series = data["history"]["series"]
+    assert [row["day"] for row in series] == [
+        date(2026, 9, 1),
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+    ]
+    assert all(row["month"] for row in series)
+    assert series[1]["decided"] == 4 and series[1]["handling_days"] == 27
+    assert series[0]["accepted"] == 2  # A and B, in September
+    short = sel.time_limits(october(), TODAY)["history"]["series"]
+    assert len(short) == 31 and not short[0]["month"]
