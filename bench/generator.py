@@ -2,7 +2,9 @@
 
     python manage.py generate --applications 1000000 --seed 20261122
 
-What it builds (reproducibly: the same seed and ``--today`` give the same rows):
+What it builds — reproducibly: the same code, seed and ``--today`` give the same rows (when
+``--today`` is the current date, the events of today stop at the current time, so a run later
+in the day has a few more of them):
 - the core township of portal.demo (demo log-ins keep working), grown to 30 departments,
   29 windows, 12 business categories and 300 staff (window clerks on every window, reviewers in
   every handling department, district reviewers, supervisors, village proxy agents);
