@@ -149,6 +149,14 @@ def application_url(reference: str) -> str:
         return f"/api/v1/applications/{reference}/"
 
 
+def _optional_url(name: str) -> str:
+    """The URL of another area's page, or "" while that page does not exist."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
 def _url(name: str, params: dict) -> str:
     return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
 
@@ -212,6 +220,7 @@ def _context(request, view: str) -> tuple[dict, int]:
         "village_filter": sel.village_filter_available(),
         "export_url": f"{reverse('approvals:dashboard-export')}?{urlencode(filters.query(view=view))}",
         "charts": chart_data(view, data),
+        "rectifications_url": _optional_url("approvals:rectifications"),
     }
     return context, 400 if form.errors else 200
 

@@ -234,6 +234,7 @@ def test_the_service_quality_dashboard(supervisor_client, town):
     assert response.context["rectifications"]["open"] == 1
     assert response.context["hall"]["total"]["wait_avg_min"] == 11.7
     assert "11.7 分钟" in page
+    assert reverse("approvals:rectifications") in page  # on to the rectification list
 
 
 # --- export ----------------------------------------------------------------------------------
