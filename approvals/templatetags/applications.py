@@ -11,7 +11,10 @@ register = template.Library()
 @register.inclusion_tag("approvals/_clock.html")
 def clock(application, today=None):
     """The clock, shown the same way everywhere: colour, working days left, paused."""
-    return {"clock": clock_for(application, today or timezone.localdate()), "application": application}
+    return {
+        "clock": clock_for(application, today or timezone.localdate()),
+        "application": application,
+    }
 
 
 @register.inclusion_tag("approvals/_clock_status.html")
