@@ -59,12 +59,12 @@ class FilterForm(forms.Form):
     start = forms.DateField(
         label=gettext_lazy("开始日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
         label=gettext_lazy("截止日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     department = forms.TypedChoiceField(
         label=gettext_lazy("部门"), required=False, coerce=int, empty_value=None

@@ -338,3 +338,10 @@ def test_the_public_figures_are_cached(client, town, world, django_assert_num_qu
         assert client.get(url).json()["decided"] == 4
     with django_assert_num_queries(0):
         client.get(url)
+
+
+def test_the_filter_shows_the_range_it_uses(supervisor_client, town):
+    page = get(supervisor_client, "approvals:dashboard").content.decode()
+    # the default range: the 30 days up to today, as ISO dates the date inputs can show
+    assert 'name="end" value="2026-11-09"' in page
+    assert 'name="start" value="2026-10-11"' in page
