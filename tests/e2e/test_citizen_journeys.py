@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from approvals.models import Application, Evaluation, Rectification, State
 from approvals.services import applications as svc
 from tests.approvals.app_fixtures import World
-from tests.e2e.helpers import SCREENSHOTS, axe_violations, fill, login, wait_for
+from tests.e2e.helpers import SCREENSHOTS, axe_violations, fill, login, wait_for, wait_text
 from tests.factories import valid_id_number
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -47,27 +47,6 @@ def make_png(path: Path) -> Path:
         + chunk(b"IEND", b"")
     )
     return path
-
-
-@pytest.fixture
-def phone(phone):
-    """Headless Chromium keeps windows at least 500 px wide: emulate a real 390x844 phone."""
-    phone.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    return phone
-
-
-def wait_text(driver, text, timeout=15):
-    """Like helpers.wait_text, but tolerant of the page being replaced while it looks."""
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text,
-        message=f"text {text!r} did not appear",
-    )
 
 
 def screenshot(driver, name, max_height=2400):

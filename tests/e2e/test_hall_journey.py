@@ -3,23 +3,21 @@ hall TV (a registered device, nobody logged in) shows and reads the call within 
 the clerk finishes it."""
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from approvals.models import HallDevice, Ticket
 from approvals.services import hall as services
 from tests.approvals.hall_helpers import make_hall
-from tests.e2e.helpers import axe_violations, login, screenshot, submit_and_wait, wait_for
+from tests.e2e.helpers import (
+    axe_violations,
+    login,
+    screenshot,
+    submit_and_wait,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def wait_text(driver, text, timeout=10):
-    """Like helpers.wait_text, but a page replaced while reading it is read again."""
-    WebDriverWait(
-        driver, timeout, ignored_exceptions=(StaleElementReferenceException, WebDriverException)
-    ).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
 
 
 def submit(driver, element, expected_text):

@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import Select
 
 from approvals.models import Application, Notice, State
 from approvals.services import applications as svc
-from tests.e2e.helpers import fill, login, screenshot, wait_for
+from tests.e2e.helpers import fill, login, screenshot, wait_for, wait_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,16 +49,6 @@ def content_type_of(driver, url: str) -> str:
         ".then(r => done(r.status + ' ' + r.headers.get('content-type')))"
         ".catch(e => done(String(e)));",
         url,
-    )
-
-
-def wait_text(driver, text, timeout=15):
-    """Like helpers.wait_text, but a page replaced while it is read is simply read again."""
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text
     )
 
 
