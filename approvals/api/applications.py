@@ -1,7 +1,6 @@
 """/api/v1/applications/: thin DRF views over the application services and selectors."""
 
 import django_filters
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,6 @@ from approvals.models import (
 )
 from approvals.selectors import applications as sel
 from approvals.services import applications as svc
-from portal import audit
 from portal.errors import ActionError, NotFound
 from portal.models import User
 
@@ -513,21 +511,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>\d+)")
     def file(self, request, reference=None, file_id=None):
-        application = self.get_object()
-        stored = get_object_or_404(
-            MaterialFile, pk=file_id, application_material__application=application
-        )
-        audit.record(
-            actor=request.user,
-            action="application.file_read",
-            obj=application,
-            after={"file": stored.pk},
-        )
-        return FileResponse(
-            stored.file.open("rb"),
-            content_type=stored.content_type,
-            as_attachment=False,
-            filename=stored.original_name,
+        from approvals.services.documents import material_file_response
+
+        return material_file_response(
+            application=self.get_object(), file_id=file_id, actor=request.user
         )
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})

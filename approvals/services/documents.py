@@ -1,9 +1,11 @@
 """Notice documents: the frozen context of a Notice rendered to PDF."""
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
 
-from approvals.models import Notice
+from approvals.models import MaterialFile, Notice
 from approvals.notices import NoticeContext, render_notice
+from portal import audit
 
 
 def notice_pdf(notice: Notice) -> bytes:
@@ -15,3 +17,20 @@ def notice_pdf_response(notice: Notice, *, download: bool = False) -> HttpRespon
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f"{disposition}; filename=notice-{notice.pk}.pdf"
     return response
+
+
+def material_file_response(*, application, file_id: int, actor) -> FileResponse:
+    """Stream one uploaded file of ``application`` (the caller has checked that ``actor`` may
+    see the application); every read is in the audit trail."""
+    stored = get_object_or_404(
+        MaterialFile, pk=file_id, application_material__application=application
+    )
+    audit.record(
+        actor=actor, action="application.file_read", obj=application, after={"file": stored.pk}
+    )
+    return FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=False,
+        filename=stored.original_name,
+    )

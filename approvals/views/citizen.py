@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -36,6 +36,7 @@ from approvals.selectors import applications as app_sel
 from approvals.selectors import evaluations as eval_sel
 from approvals.services import applications as svc
 from approvals.services import evaluations as eval_svc
+from approvals.services.documents import material_file_response
 from approvals.views.citizen_forms import (
     ApplicantForm,
     DeclarationForm,
@@ -47,6 +48,7 @@ from approvals.views.citizen_forms import (
     WithdrawForm,
 )
 from portal import audit, roles
+from portal.access import role_required
 from portal.errors import ActionError, Conflict, NotFound
 from portal.middleware import client_ip
 from portal.models import User
@@ -83,20 +85,7 @@ def login_page(view):
     return wrapped
 
 
-def role_page(*role_names):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not (user.is_superuser or user.has_role(*role_names)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+role_page = role_required
 
 
 def _application(request, reference: str) -> Application:
@@ -669,21 +658,7 @@ def notice_pdf(request, reference: str, notice_id: int):
 @login_page
 def material_file(request, reference: str, file_id: int):
     application = _application(request, reference)
-    stored = get_object_or_404(
-        MaterialFile, pk=file_id, application_material__application=application
-    )
-    audit.record(
-        actor=request.user,
-        action="application.file_read",
-        obj=application,
-        after={"file": stored.pk},
-    )
-    return FileResponse(
-        stored.file.open("rb"),
-        content_type=stored.content_type,
-        as_attachment=False,
-        filename=stored.original_name,
-    )
+    return material_file_response(application=application, file_id=file_id, actor=request.user)
 
 
 @login_page

@@ -10,13 +10,10 @@ centre's big-screen mode: dark, large, no navigation, refreshing itself (htmx) e
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from approvals.models import Application, ClockStatus, Matter
 from approvals.selectors import dashboard as sel
 from portal import roles, workdays
+from portal.access import role_required
 from portal.models import User
 
 REFRESH_SECONDS = 60
@@ -40,17 +38,7 @@ def is_supervisor(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.has_role(roles.SUPERVISOR)))
 
 
-def supervisor_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_supervisor(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
+supervisor_required = role_required(roles.SUPERVISOR)
 
 # --- filters ---------------------------------------------------------------------------------
 

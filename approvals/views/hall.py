@@ -34,7 +34,7 @@ from approvals.models import (
 )
 from approvals.selectors import hall as sel
 from approvals.services import hall as services
-from portal import roles
+from portal import access, roles
 from portal.errors import ActionError
 from portal.models import Window
 
@@ -83,19 +83,7 @@ def hall_page(kind: str):
     return decorator
 
 
-def role_required(*role_names):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not _has_role(request.user, *role_names):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+role_required = access.role_required
 
 
 def _actor(request):

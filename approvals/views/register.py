@@ -3,11 +3,8 @@
 
 import os
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -37,6 +34,7 @@ from approvals.views.register_forms import (
     RetireForm,
 )
 from portal import audit, roles, workdays
+from portal.access import role_required
 from portal.errors import ActionError, Conflict
 from portal.models import Department
 
@@ -53,16 +51,7 @@ def is_register_admin(user) -> bool:
     )
 
 
-def register_admin_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_register_admin(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+register_admin_required = role_required(roles.REGISTER_ADMIN)
 
 
 def _querystring(request, drop=("page",)) -> str:

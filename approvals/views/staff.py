@@ -10,13 +10,10 @@ with "已被他人处理…", never a 500. Wrong role: 403; an application outsi
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +27,6 @@ from approvals.models import (
     Application,
     ApplicationMaterial,
     Extension,
-    MaterialFile,
     Matter,
     Notice,
     State,
@@ -40,8 +36,8 @@ from approvals.models.applications import ClockStatus
 from approvals.selectors import applications as sel
 from approvals.selectors import staff as staff_sel
 from approvals.services import applications as svc
-from approvals.services.documents import notice_pdf_response
-from portal import audit, roles
+from approvals.services.documents import material_file_response, notice_pdf_response
+from portal import access, roles
 from portal import services as portal_services
 from portal.errors import ActionError, Conflict, NotFound
 from portal.models import Department
@@ -56,20 +52,9 @@ FRAMEABLE_CSP = (
 
 
 def role_required(*role_names):
-    """Signed in with one of ``role_names``; anyone else signed in gets 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not request.user.has_role(*role_names):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    """Signed in with one of ``role_names``; anyone else signed in gets 403 (no superuser
+    shortcut: every staff page needs a staff profile)."""
+    return access.role_required(*role_names, allow_superuser=False)
 
 
 def _application(request, reference: str) -> Application:
@@ -1075,21 +1060,7 @@ def staff_application(request, reference: str):
 @role_required(*STAFF_ROLES)
 def staff_file(request, reference: str, file_id: int):
     application = _application(request, reference)
-    stored = get_object_or_404(
-        MaterialFile, pk=file_id, application_material__application=application
-    )
-    audit.record(
-        actor=request.user,
-        action="application.file_read",
-        obj=application,
-        after={"file": stored.pk},
-    )
-    response = FileResponse(
-        stored.file.open("rb"),
-        content_type=stored.content_type,
-        as_attachment=False,
-        filename=stored.original_name,
-    )
+    response = material_file_response(application=application, file_id=file_id, actor=request.user)
     response["Content-Security-Policy"] = FRAMEABLE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
