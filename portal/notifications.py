@@ -17,6 +17,7 @@ pass ``title``/``body`` directly (no template) still work.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -185,6 +186,12 @@ def render(kind: str, context: Mapping[str, Any], language: str) -> Rendered:
     return Rendered(subject=subject, body=_paragraphs(raw.get("body", "")), sms=sms or subject)
 
 
+@functools.cache
+def _names_recipient(kind: str) -> bool:
+    """Whether the kind's text uses ``recipient`` (then it is rendered per person)."""
+    return "recipient" in get_template(template_name(kind)).template.source
+
+
 def _paragraphs(text: str) -> str:
     lines = [" ".join(line.split()) for line in text.strip().splitlines()]
     out: list[str] = []
@@ -279,6 +286,7 @@ def notify_bulk(messages: Sequence[Message]) -> list[Notification]:
     if not messages:
         return []
     prefs = preferences_for([m.recipient for m in messages])
+    rendered: dict[tuple, Rendered] = {}
     notifications: list[Notification] = []
     outbox: list[tuple[int, Delivery]] = []
     for index, message in enumerate(messages):
@@ -292,18 +300,24 @@ def notify_bulk(messages: Sequence[Message]) -> list[Notification]:
                 sms=str(message.title),
             )
         else:
-            text = render(
-                message.kind,
-                {
-                    **message.context,
-                    "recipient": message.recipient,
-                    "object": message.obj,
-                    "url": message.url,
-                    "link": absolute_url(message.url),
-                    "town_name": settings.ONEWINDOW["TOWN_NAME"],
-                },
-                language,
-            )
+            # Messages sharing one context object (a reminder's recipients, notify_many) get
+            # the same text in the same language: render it once, unless it names the person.
+            memo_key = (message.kind, language, id(message.context), message.url)
+            text = rendered.get(memo_key) if not _names_recipient(message.kind) else None
+            if text is None:
+                text = render(
+                    message.kind,
+                    {
+                        **message.context,
+                        "recipient": message.recipient,
+                        "object": message.obj,
+                        "url": message.url,
+                        "link": absolute_url(message.url),
+                        "town_name": settings.ONEWINDOW["TOWN_NAME"],
+                    },
+                    language,
+                )
+                rendered[memo_key] = text
         notifications.append(
             Notification(
                 recipient=message.recipient,

@@ -262,13 +262,15 @@ def _issue(kind: str, dues: list[Due]) -> int:
     for reminder in mine:
         due, people = by_key[(reminder.object_type, reminder.object_id, reminder.deadline)]
         issued += 1
+        # One context object per reminder: notify_bulk renders it once per language.
+        context = {"deadline": due.deadline, **due.context}
         for person in people:
             messages.append(
                 Message(
                     recipient=person,
                     kind=kind,
                     obj=due.obj,
-                    context={"deadline": due.deadline, **due.context},
+                    context=context,
                     url=due.url,
                     reminder=reminder,
                 )
