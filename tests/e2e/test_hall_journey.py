@@ -3,6 +3,7 @@ hall TV (a registered device, nobody logged in) shows and reads the call within 
 the clerk finishes it."""
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -18,6 +19,9 @@ from tests.e2e.helpers import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# The screen's htmx poll replaces its parts while the test reads them.
+SWAPPED = (StaleElementReferenceException, WebDriverException)
 
 
 def submit(driver, element, expected_text):
@@ -71,7 +75,7 @@ def test_kiosk_call_screen_finish(browser_factory, live_server):
     assert "A001" in pdf.pages[0].extract_text()
 
     # The screen shows one person waiting for 社会保障.
-    WebDriverWait(tv, 3).until(
+    WebDriverWait(tv, 3, ignored_exceptions=SWAPPED).until(
         lambda d: "共 1 人等候" in d.find_element(By.ID, "screen-state").text
     )
 
@@ -81,7 +85,7 @@ def test_kiosk_call_screen_finish(browser_factory, live_server):
     assert clerk.find_element(By.ID, "current-number").text == "A001"
 
     # ...and the TV shows it, and reads it, within 2 seconds, without a reload.
-    WebDriverWait(tv, 2).until(
+    WebDriverWait(tv, 2, ignored_exceptions=SWAPPED).until(
         lambda d: "请 A001 号到 1 号窗口" in d.find_element(By.CSS_SELECTOR, ".screen-latest").text
     )
     spoken = tv.execute_script("return window.hallSpoken;")
@@ -91,7 +95,9 @@ def test_kiosk_call_screen_finish(browser_factory, live_server):
 
     # Recall: the TV announces again.
     submit(clerk, clerk.find_element(By.CSS_SELECTOR, "button[name=recall]"), "已重呼 A001 号")
-    WebDriverWait(tv, 2).until(lambda d: len(d.execute_script("return window.hallSpoken;")) == 2)
+    WebDriverWait(tv, 2, ignored_exceptions=SWAPPED).until(
+        lambda d: len(d.execute_script("return window.hallSpoken;")) == 2
+    )
 
     submit(clerk, clerk.find_element(By.CSS_SELECTOR, "button[name=finish]"), "A001 号已办结")
     assert Ticket.objects.get().status == Ticket.Status.FINISHED
