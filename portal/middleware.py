@@ -48,3 +48,16 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(self), payment=()"
         )
         return response
+
+
+class ChineseFirstMiddleware:
+    """zh-hans unless the person chose otherwise with the language switch: the browser's
+    Accept-Language (an English-locale hall PC, a test browser) does not decide. Runs before
+    django.middleware.locale.LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

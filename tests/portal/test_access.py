@@ -105,3 +105,10 @@ def test_menu_hides_pages_a_role_cannot_use(client, make_user):
     assert "/admin/" not in client.get("/").content.decode()
     client.force_login(make_user(roles.REGISTER_ADMIN))
     assert "/admin/" in client.get("/").content.decode()
+
+
+def test_chinese_unless_the_person_chooses_english(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")["Content-Language"] == "en"
