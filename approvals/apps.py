@@ -10,6 +10,7 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         from approvals import menus, reminders  # noqa: F401  (reminders registers its rules)
         from approvals.demo import applications, evaluations, hall, register
+        from portal import generate
         from portal.demo import register_seeder
 
         menus.register_all()
@@ -17,3 +18,18 @@ class ApprovalsConfig(AppConfig):
         register_seeder(20, "hall", hall.seed)
         register_seeder(30, "applications", applications.seed)
         register_seeder(40, "evaluations", evaluations.seed)
+        generate.register(
+            generate.Part(
+                order=10,
+                name="applications",
+                run=lambda run: _generate().run_part(run),
+                add_arguments=lambda parser: _generate().add_arguments(parser),
+                describe=lambda result: _generate().describe(result),
+            )
+        )
+
+
+def _generate():
+    from approvals import generate
+
+    return generate

@@ -6,7 +6,7 @@
     .venv/bin/python bench/queue_pages.py --database postgres://…/x --markdown docs/x.md
 
 Against whatever database DATABASE_URL (or ``--database``) points at — made for the data of
-``manage.py generate --applications 1000000`` (bench/generator.py), but it works on any data.
+``manage.py generate --applications 1000000`` (approvals/generate.py), but it works on any data.
 Nothing is written to the database (sessions in a signed cookie, no last-login update).
 
 For each queue it picks the staff member with the most work in it (the busiest department,

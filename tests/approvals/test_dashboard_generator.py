@@ -1,4 +1,4 @@
-"""The scale data generator (bench/generator.py, manage.py generate) on a small run: the data
+"""The scale data generator (approvals/generate.py, manage.py generate) on a small run: the data
 satisfies every constraint, numbers follow the format with gap-free daily sequences, the stored
 clocks are what the services would compute, the rollups add up, and a seed gives the same
 township twice."""
@@ -11,6 +11,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Count, Sum
 
+from approvals.generate import Config, Generator
 from approvals.models import (
     Application,
     ApplicationDayStat,
@@ -22,7 +23,6 @@ from approvals.models import (
     Suspension,
     Ticket,
 )
-from bench.generator import Config, Generator
 from portal import workdays
 from portal.models import Department, StaffProfile, Window
 

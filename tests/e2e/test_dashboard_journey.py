@@ -1,6 +1,6 @@
 """A supervisor opens the time-limit dashboard, filters by department, follows a red card to the
 list of overdue applications and opens one. The data: a small township from the generator
-(bench/generator.py) ending today, so the charts have a year of history to show."""
+(approvals/generate.py) ending today, so the charts have a year of history to show."""
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def township():
     from django.db.models import Count
 
+    from approvals.generate import Config, Generator
     from approvals.models import Application
     from approvals.models.applications import CLOCK_RUNNING
-    from bench.generator import Config, Generator
 
     Generator(
         Config(applications=4000, seed=8, years=1, citizens=600, vacuum=False),

@@ -26,7 +26,7 @@ in the day has a few more of them):
 - then the dashboard rollups for the whole period (approvals.services.dashboard).
 
 Rows go in with COPY; the plain indexes of the big tables are set aside during the load and
-rebuilt afterwards; foreign keys are then checked one by one (bench.loader). Notices (PDF
+rebuilt afterwards; foreign keys are then checked one by one (portal.generate.bulk). Notices (PDF
 snapshots) and audit entries are not generated: they record real actions.
 """
 
@@ -64,9 +64,9 @@ from approvals.models import (
     TicketCall,
     TicketCounter,
 )
-from bench import loader
-from bench.loader import NULL, js
 from portal import demo, idnumber, roles, workdays
+from portal.generate import bulk as loader
+from portal.generate.bulk import NULL, js
 from portal.models import Department, StaffProfile, User, Window
 
 INTERNAL, EXTERNAL = Department.Kind.INTERNAL, Department.Kind.EXTERNAL
@@ -1574,3 +1574,35 @@ def describe(result: dict) -> str:
     lines.append("states: " + ", ".join(f"{k} {v:,}" for k, v in counts["states"].items()))
     lines += [f"time {key}: {value} s" for key, value in result["timings"].items()]
     return "\n".join(lines)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--applications", type=int, default=1_000_000)
+    parser.add_argument(
+        "--citizens", type=int, default=None, help="default: one per ten applications"
+    )
+    parser.add_argument("--no-history", action="store_true", help="skip state history rows")
+    parser.add_argument(
+        "--no-materials", action="store_true", help="skip application material rows"
+    )
+    parser.add_argument("--no-rollup", action="store_true", help="skip dashboard rollups")
+
+
+def run_part(run) -> dict:
+    """The applications part of ``manage.py generate`` (portal.generate)."""
+    options = run.options
+    if options["applications"] < 1:
+        raise ValueError("--applications must be at least 1")
+    config = Config(
+        applications=options["applications"],
+        seed=run.seed,
+        today=run.today,
+        years=run.years,
+        citizens=options["citizens"],
+        history=not options["no_history"],
+        materials=not options["no_materials"],
+        rollup=not options["no_rollup"],
+    )
+    result = Generator(config, log=run.log).run()
+    run.shared["applications"] = result
+    return result

@@ -1,7 +1,7 @@
 """Bulk loading into PostgreSQL: COPY, the indexes set aside during a load, sequences and a
 check that every foreign key of the loaded rows points at a row that exists.
 
-Used by bench.generator. A load of a million applications writes some fifteen million rows;
+Used by the generator parts of every app (manage.py generate). A load of a million applications writes some fifteen million rows;
 maintaining two dozen secondary indexes row by row would take longer than the load itself, so
 the plain (non-unique, non-constraint) indexes of the loaded tables are dropped first and built
 again afterwards from their exact definitions (as pg_restore does). Unique indexes and
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 NULL = "\\N"
-SAFE_FILE = Path(settings.BASE_DIR) / "var" / "bench-dropped-indexes.sql"
+SAFE_FILE = Path(settings.BASE_DIR) / "var" / "generate-dropped-indexes.sql"
 
 
 def esc(value: str) -> str:
