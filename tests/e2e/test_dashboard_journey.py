@@ -4,9 +4,16 @@ list of overdue applications and opens one. The data: a small township from the 
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.e2e.helpers import axe_violations, login, screenshot, wait_for, wait_text
+from tests.e2e.helpers import (
+    axe_violations,
+    login,
+    page_replaced,
+    screenshot,
+    wait_for,
+    wait_text,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,14 +58,18 @@ def test_a_supervisor_follows_a_red_card_to_an_overdue_application(browser, live
     Select(browser.find_element(By.NAME, "department")).select_by_value(
         str(township["department_id"])
     )
+    old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "form.dash-filters button[type=submit]").click()
+    WebDriverWait(browser, 15).until(page_replaced(old))
     wait_for(browser, ".dash-kpis")
     assert f"department={township['department_id']}" in browser.current_url
     red = browser.find_element(By.CSS_SELECTOR, "a[data-card='red'] strong")
     assert int(red.text.replace(",", "")) == township["n"]
 
     # the red card leads to the list of that department's overdue applications
+    old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "a[data-card='red']").click()
+    WebDriverWait(browser, 15).until(page_replaced(old))
     wait_for(browser, "table.dash-list")
     assert "超期（红牌）" in browser.find_element(By.TAG_NAME, "h1").text
     rows = browser.find_elements(By.CSS_SELECTOR, "table.dash-list tbody tr")
