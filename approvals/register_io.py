@@ -13,12 +13,10 @@ lists is retired from the day of the import (unless ``retire_missing`` is off). 
 published is ever overwritten."""
 
 import hashlib
-import io
 import json
 import random
 import re
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import BusinessCategory, Material, Matter, RegisterImportJob
-from portal import audit
+from portal import audit, xlsx
 from portal.models import Department
 
 MATTER_SHEET = "事项"
@@ -142,7 +140,7 @@ FEE_RE = re.compile(r"^(\d{1,8}(?:\.\d{1,2})?)\s*元?\s*(?:[；;，,。:：]\s*(
 STAGE_SPLIT = re.compile(r"\s*(?:→|->|＞|>|、|\n)\s*")
 CHANNEL_SPLIT = re.compile(r"[、,，;；/\s]+")
 MAX_PROBLEMS = 5000
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = xlsx.OLE_MAGIC
 
 Progress = Callable[[int, int, str], None]
 
@@ -284,22 +282,10 @@ class _Lookups:
 
 
 def _open_workbook(content: bytes, problems: _Problems):
-    import openpyxl
-
-    if content[:8] == OLE_MAGIC:
-        problems.add(
-            "", None, "", _("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 格式后再导入。")
-        )
-        return None
-    if not content or not zipfile.is_zipfile(io.BytesIO(content)):
-        problems.add(
-            "", None, "", _("文件不是 .xlsx 表格，请上传 Excel 2007 及以上版本的 .xlsx 文件。")
-        )
-        return None
     try:
-        return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any failure here means the file cannot be read
-        problems.add("", None, "", _("文件已损坏，无法读取，请重新导出后再上传。"))
+        return xlsx.open_workbook(content)
+    except xlsx.SpreadsheetRefused as refused:
+        problems.add("", None, "", refused.message)
         return None
 
 
@@ -327,6 +313,8 @@ def read_register(content: bytes, *, progress: Progress | None = None) -> Parsed
         return parsed
     try:
         _read_sheets(wb, parsed, problems, progress)
+    except xlsx.SpreadsheetRefused as refused:
+        problems.add("", None, "", refused.message)
     except Exception:  # noqa: BLE001 - a damaged sheet part surfaces while iterating
         problems.add("", None, "", _("文件已损坏，无法读取，请重新导出后再上传。"))
     finally:
@@ -347,7 +335,7 @@ def _read_sheets(wb, parsed: ParsedRegister, problems: _Problems, progress: Prog
         wb[names[MATERIAL_SHEET]].max_row or 0 if MATERIAL_SHEET in names else 0
     )
     total = max(total, 1)
-    rows = ws.iter_rows(values_only=True)
+    rows = xlsx.sheet_rows(ws)
     index, complete = _columns(ws, MATTER_SHEET, MATTER_COLUMNS, MATTER_OPTIONAL, problems, rows)
     first_row: dict[str, int] = {}
     seen = 1
@@ -377,7 +365,7 @@ def _read_sheets(wb, parsed: ParsedRegister, problems: _Problems, progress: Prog
     if MATERIAL_SHEET not in names:
         return
     ws = wb[names[MATERIAL_SHEET]]
-    rows = ws.iter_rows(values_only=True)
+    rows = xlsx.sheet_rows(ws)
     index, complete = _columns(ws, MATERIAL_SHEET, MATERIAL_COLUMNS, [], problems, rows)
     if not complete:
         return
@@ -1204,33 +1192,36 @@ def build_workbook(
     with_help: bool = False,
 ) -> bytes:
     """An .xlsx with the two sheets; rows are dicts keyed by the Chinese column names."""
-    import openpyxl
-
     matter_columns = matter_columns or [*MATTER_COLUMNS, *MATTER_OPTIONAL]
     material_columns = material_columns or MATERIAL_COLUMNS
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(MATTER_SHEET)
-    ws.append(matter_columns)
-    for row in matter_rows:
-        ws.append([row.get(c, "") for c in matter_columns])
-    ws = wb.create_sheet(MATERIAL_SHEET)
-    ws.append(material_columns)
-    for row in material_rows:
-        ws.append([row.get(c, "") for c in material_columns])
+    book = xlsx.XlsxBook()
+    book.sheet(
+        MATTER_SHEET,
+        None,
+        [matter_columns, *([row.get(c, "") for c in matter_columns] for row in matter_rows)],
+    )
+    book.sheet(
+        MATERIAL_SHEET,
+        None,
+        [material_columns, *([row.get(c, "") for c in material_columns] for row in material_rows)],
+    )
     if with_help:
-        ws = wb.create_sheet(HELP_SHEET)
-        ws.append(["列", "可填写的值"])
-        ws.append([C_KIND, "、".join(KIND_LABELS.values())])
-        ws.append([C_MODE, "、".join(MODE_LABELS.values())])
-        ws.append([C_STATUTORY + "/" + C_COMMITTED, "工作日天数；承诺时限不得超过法定时限"])
-        ws.append([C_FEE, "不收费；或 金额元；依据"])
-        ws.append([C_CHANNELS, "、".join(CHANNEL_LABELS.values()) + "（可多选，用顿号分隔）"])
-        ws.append([C_STAGES, "环节名称用“→”连接"])
-        ws.append([M_FORM, "、".join(FORM_LABELS.values())])
-        ws.append([M_MANDATORY + "/" + M_TOLERATED, "是、否"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        book.sheet(
+            HELP_SHEET,
+            None,
+            [
+                ["列", "可填写的值"],
+                [C_KIND, "、".join(KIND_LABELS.values())],
+                [C_MODE, "、".join(MODE_LABELS.values())],
+                [C_STATUTORY + "/" + C_COMMITTED, "工作日天数；承诺时限不得超过法定时限"],
+                [C_FEE, "不收费；或 金额元；依据"],
+                [C_CHANNELS, "、".join(CHANNEL_LABELS.values()) + "（可多选，用顿号分隔）"],
+                [C_STAGES, "环节名称用“→”连接"],
+                [M_FORM, "、".join(FORM_LABELS.values())],
+                [M_MANDATORY + "/" + M_TOLERATED, "是、否"],
+            ],
+        )
+    return book.to_bytes()
 
 
 def fee_text(matter: Matter) -> str:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.models import Application, ClockStatus, Matter
 from approvals.selectors import dashboard as sel
-from portal import roles, workdays
+from portal import roles, workdays, xlsx
 from portal.access import role_required
 from portal.models import User
 
@@ -556,7 +556,7 @@ def chart_data(view: str, data: dict) -> dict:
 # --- .xlsx export ----------------------------------------------------------------------------
 
 EXPORT_MAX_ROWS = 50_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = xlsx.CONTENT_TYPE
 
 
 def export_limit(value) -> int:
@@ -582,33 +582,12 @@ def _filters_rows(filters: sel.Filters) -> list[list]:
     ]
 
 
-class _Book:
-    def __init__(self):
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-
-        self.book = Workbook(write_only=True)
-        self._cell = WriteOnlyCell
-        self._bold = Font(bold=True)
-
-    def sheet(self, title: str, header: list, rows) -> None:
-        sheet = self.book.create_sheet(title=str(title)[:31])
-        if header:
-            cells = []
-            for value in header:
-                cell = self._cell(sheet, value=str(value))
-                cell.font = self._bold
-                cells.append(cell)
-            sheet.append(cells)
-        for row in rows:
-            sheet.append([("" if v is None else v) for v in row])
-
+class _Book(xlsx.XlsxBook):
     def response(self, name: str):
         from django.http import HttpResponse
 
-        response = HttpResponse(content_type=XLSX)
-        self.book.save(response)
+        response = HttpResponse(content_type=xlsx.CONTENT_TYPE)
+        self.save(response)
         stamp = timezone.localdate().strftime("%Y%m%d")
         response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
         return response

@@ -120,6 +120,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Spreadsheets read by the portal (portal.xlsx): refused before parsing when they would unpack
+# to more than this, or hold more rows / cells in a row than this.
+XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_MB", default=50) * 1024 * 1024
+XLSX_MAX_ROWS = env.int("XLSX_MAX_ROWS", default=100_000)
+XLSX_MAX_CELLS_PER_ROW = env.int("XLSX_MAX_CELLS_PER_ROW", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 # Security headers and cookies (tightened further in production).
