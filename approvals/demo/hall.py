@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from approvals.models import Appointment, AppointmentCapacity, BusinessCategory, Ticket
-from portal import roles, workdays
+from portal import clock, roles, workdays
 from portal.models import User, Window
 
 # code, name, ticket prefix, windows (demo windows of portal.demo)
@@ -52,6 +52,7 @@ def seed() -> None:
     )
     now = timezone.now()
     today = timezone.localdate(now)
+    start_of_today = clock.start_of_day(today)
     # A morning queue for today: some tickets waiting in every category.
     if not Ticket.objects.filter(day=today).exists():
         for index, category in enumerate(categories):
@@ -60,7 +61,7 @@ def seed() -> None:
                     category=category,
                     source=Ticket.Source.KIOSK,
                     priority_reason=Ticket.PriorityReason.ELDERLY if n == 2 else "",
-                    now=now - timedelta(minutes=30 - 5 * n - index),
+                    now=max(start_of_today, now - timedelta(minutes=30 - 5 * n - index)),
                 )
     citizen = User.objects.filter(username="citizen", groups__name=roles.CITIZEN).first()
     if (

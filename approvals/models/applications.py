@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from approvals.models.register import Material, Matter
+from portal.clock import ClockStatus
 from portal.models import Department, Window
 
 
@@ -28,15 +29,6 @@ class State(models.TextChoices):
     COMPLETED = "completed", _("已办结")
     REFUSED = "refused", _("不予受理")
     WITHDRAWN = "withdrawn", _("已撤回")
-
-
-class ClockStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("未起算")
-    NORMAL = "normal", _("正常")
-    WARNING = "warning", _("预警")
-    OVERDUE = "overdue", _("超期")
-    PAUSED = "paused", _("暂停计时")
-    STOPPED = "stopped", _("已停止")
 
 
 # The clock runs from acceptance until the decision.

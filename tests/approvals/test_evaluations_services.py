@@ -17,7 +17,7 @@ def _callback(rect, actor, **kw):
     return svc.rectification_record_callback(
         rectification=rect,
         actor=actor,
-        called_at=kw.pop("called_at", timezone.now() - timedelta(minutes=5)),
+        called_at=kw.pop("called_at", timezone.now()),
         method=kw.pop("method", Callback.Method.PHONE),
         citizen_said=kw.pop("citizen_said", "窗口让我跑了两趟"),
     )
