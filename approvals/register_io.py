@@ -6,11 +6,12 @@ Sheet 事项: 事项编码, 事项名称, 事项类型, 行使方式, 来源部�
 Sheet 材料: 事项编码, 材料名称, 原件或复印件, 份数, 是否必需, 是否容缺.
 Values are written in Chinese as a district writes them; messages are in the user's language.
 
-Import semantics: the file is the whole register. A code that is new becomes a draft version 1;
-a row that differs from the newest version of its code becomes a new draft version (or updates
-the existing draft); a row equal to it changes nothing; a code in force that the file no longer
-lists is retired from the day of the import (unless ``retire_missing`` is off). Nothing
-published is ever overwritten."""
+Import semantics: an import adds and changes. A code that is new becomes a draft version 1; a
+row that differs from the newest version of its code becomes a new draft version (or updates
+the existing draft); a row equal to it changes nothing. A code in force that the file does not
+list stays in force — unless the registrar explicitly asks (``retire_missing``) to treat the
+file as the whole register, when it is retired from the day of the import. Nothing published
+is ever overwritten."""
 
 import hashlib
 import json
@@ -724,7 +725,7 @@ def _differences(row: MatterRow, state: _CodeState) -> list[str]:
 
 
 def plan_import(
-    parsed: ParsedRegister, *, retire_missing: bool = True, today: date | None = None
+    parsed: ParsedRegister, *, retire_missing: bool = False, today: date | None = None
 ) -> Plan:
     """What applying ``parsed`` would do, against the register as it is now."""
     today = today or timezone.localdate()
@@ -998,7 +999,7 @@ def import_register(
     *,
     actor,
     dry_run: bool = False,
-    retire_missing: bool = True,
+    retire_missing: bool = False,
     expected_fingerprint: str = "",
     progress: Progress | None = None,
 ) -> ImportResult:

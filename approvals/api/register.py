@@ -682,7 +682,10 @@ class RegisterImportJobSerializer(serializers.ModelSerializer):
 
 class RegisterImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    retire_missing = serializers.BooleanField(default=True)
+    retire_missing = serializers.BooleanField(
+        default=False,
+        help_text="retire the matters in force that the file does not list (explicit opt-in)",
+    )
 
 
 class RegisterImportJobViewSet(

@@ -434,8 +434,8 @@ class RegisterImportJob(models.Model):
     language = models.CharField(_("语言"), max_length=16, default="zh-hans")
     retire_missing = models.BooleanField(
         _("停用文件中没有的事项"),
-        default=True,
-        help_text=_("清单按全量导入：现行事项不在文件中的，导入时停用。"),
+        default=False,
+        help_text=_("仅在明确选择时按全量清单导入：现行事项不在文件中的，导入时停用。"),
     )
     status = FSMField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)

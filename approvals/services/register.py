@@ -724,7 +724,12 @@ def _enqueue(job: RegisterImportJob) -> None:
 
 @transaction.atomic
 def import_job_create(
-    *, actor, file_name: str, content: bytes, retire_missing: bool = True, language: str = "zh-hans"
+    *,
+    actor,
+    file_name: str,
+    content: bytes,
+    retire_missing: bool = False,
+    language: str = "zh-hans",
 ) -> RegisterImportJob:
     """Keep the uploaded file with a new job and queue its check and preview."""
     import hashlib

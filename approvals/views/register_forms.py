@@ -250,8 +250,11 @@ class ImportForm(forms.Form):
     retire_missing = forms.BooleanField(
         label=_("停用文件中没有的现行事项"),
         required=False,
-        initial=True,
-        help_text=_("区里下发的是全量清单时勾选。"),
+        initial=False,
+        help_text=_(
+            "默认不停用任何事项：导入只新增和变更。仅当区里下发的是全量清单、"
+            "且确需停用清单外的事项时才勾选；确认前会显示将停用的数量。"
+        ),
     )
 
     def clean_file(self):

@@ -106,17 +106,19 @@ def test_a_changed_row_becomes_a_new_draft_and_the_published_version_is_untouche
     )
 
 
-def test_matters_missing_from_the_file_are_retired_unless_told_otherwise(township):
+def test_matters_missing_from_the_file_are_retired_only_when_asked(township):
     make_matter(township, "OLD-1", valid_from=date(2024, 1, 1))
-    preview = rio.import_register(small_register(1), actor="test", dry_run=True)
+    kept = rio.import_register(small_register(1), actor="test", dry_run=True)
+    assert [(e["action"], e["code"]) for e in kept.report["entries"]] == [("create", "IMP-001")]
+    preview = rio.import_register(
+        small_register(1), actor="test", dry_run=True, retire_missing=True
+    )
     assert [(e["action"], e["code"]) for e in preview.report["entries"]] == [
         ("create", "IMP-001"),
         ("retire", "OLD-1"),
     ]
-    kept = rio.import_register(small_register(1), actor="test", dry_run=True, retire_missing=False)
-    assert [e["action"] for e in kept.report["entries"]] == ["create"]
 
-    rio.import_register(small_register(1), actor="test")
+    rio.import_register(small_register(1), actor="test", retire_missing=True)
     old = Matter.objects.get(code="OLD-1")
     assert old.status == "retired"
     assert old.valid_to == timezone.localdate().fromordinal(timezone.localdate().toordinal() - 1)

@@ -1,11 +1,14 @@
 """The register from the shell:
 
-    python manage.py register import FILE [--dry-run] [--keep-missing] [--user NAME]
+    python manage.py register import FILE [--dry-run] [--retire-missing] [--user NAME]
     python manage.py register export FILE [--on YYYY-MM-DD] [--latest]
     python manage.py register generate --matters 1129 [--materials 5] FILE.xlsx
 
 ``import`` checks every row first and lists every problem (exit status 1, nothing written);
-``--dry-run`` shows what would be created, changed and retired and writes nothing."""
+``--dry-run`` shows what would be created, changed and retired and writes nothing. An import
+adds and changes; it retires the matters in force that the file does not list only with
+``--retire-missing`` (``--keep-missing``, the old way to ask for today's default, is accepted
+and does nothing)."""
 
 from datetime import date
 from pathlib import Path
@@ -24,9 +27,16 @@ class Command(BaseCommand):
         imp.add_argument("file")
         imp.add_argument("--dry-run", action="store_true", help="check and preview only")
         imp.add_argument(
+            "--retire-missing",
+            action="store_true",
+            help="retire the matters in force that the file does not list (the file is the "
+            "whole register)",
+        )
+        imp.add_argument(
             "--keep-missing",
             action="store_true",
-            help="do not retire matters in force that the file does not list",
+            help="accepted for old scripts; keeping the matters the file does not list is the "
+            "default",
         )
         imp.add_argument("--user", help="user name recorded in the audit trail")
         exp = sub.add_parser("export", help="export the register")
@@ -53,7 +63,7 @@ class Command(BaseCommand):
             path.read_bytes(),
             actor=actor,
             dry_run=options["dry_run"],
-            retire_missing=not options["keep_missing"],
+            retire_missing=options["retire_missing"],
         )
         if result.problems:
             for problem in result.problems:
