@@ -138,7 +138,9 @@ FREE = {"", "不收费", "免费", "无", "0", "0元", "无收费"}
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 DAYS_RE = re.compile(r"^(\d{1,4})\s*(?:个)?\s*(?:工作日|天|日)?$")
 FEE_RE = re.compile(r"^(\d{1,8}(?:\.\d{1,2})?)\s*元?\s*(?:[；;，,。:：]\s*(.*))?$", re.S)
-STAGE_SPLIT = re.compile(r"\s*(?:→|->|＞|>|、|\n)\s*")
+# Stages are joined by arrows (what the export writes) or, in a file without arrows, by 、 or >.
+STAGE_ARROWS = re.compile(r"\s*(?:→|->|\n)\s*")
+STAGE_FALLBACK = re.compile(r"\s*(?:＞|>|、)\s*")
 CHANNEL_SPLIT = re.compile(r"[、,，;；/\s]+")
 MAX_PROBLEMS = 5000
 OLE_MAGIC = xlsx.OLE_MAGIC
@@ -230,13 +232,30 @@ class _Problems:
 
 
 def _text(value) -> str:
+    """A cell as text, without the spaces around it (full-width ones included); spaces inside
+    are kept as they are, so that an exported register reads back exactly."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).replace("\u3000", " ").strip()
+    return str(value).strip()
+
+
+def split_stages(text: str) -> list[str]:
+    """Stage names from the 办理环节 column: split on arrows when there are any (a name may then
+    hold 、 or >), else on 、 or >."""
+    pattern = STAGE_ARROWS if STAGE_ARROWS.search(text) else STAGE_FALLBACK
+    return [s for s in pattern.split(text) if s]
+
+
+def join_stages(names: list[str]) -> str:
+    """The 办理环节 column that ``split_stages`` reads back as ``names``."""
+    text = "→".join(names)
+    if len(names) == 1 and STAGE_FALLBACK.search(text):
+        text += "→"  # one stage whose name holds 、 or >: the arrow keeps it whole
+    return text
 
 
 def _int(value) -> int | None:
@@ -509,7 +528,7 @@ def _matter_row(values, number, index, lookups: _Lookups, problems: _Problems) -
     if C_STAGES in index:
         stages = _text(_cell(values, index, C_STAGES))
         if stages:
-            row.stages = [s for s in STAGE_SPLIT.split(stages) if s]
+            row.stages = split_stages(stages)
 
     if not code or not CODE_RE.match(code):
         return None
@@ -652,6 +671,8 @@ class _CodeState:
     latest: Matter
     materials: list[Material]
     live_published: list[Matter]  # published versions in force today or later
+    in_force: Matter | None = None  # the version in force today, when it is not the latest
+    in_force_materials: list[Material] = field(default_factory=list)
 
 
 def _current_state(today: date) -> dict[str, _CodeState]:
@@ -659,7 +680,7 @@ def _current_state(today: date) -> dict[str, _CodeState]:
     by_code: dict[str, list[Matter]] = {}
     for version in versions:
         by_code.setdefault(version.code, []).append(version)
-    latest_ids = {}
+    materials_of: dict[int, list[Material]] = {}
     states: dict[str, _CodeState] = {}
     for code, items in by_code.items():
         latest = items[-1]
@@ -670,12 +691,17 @@ def _current_state(today: date) -> dict[str, _CodeState]:
             and v.valid_from is not None
             and (v.valid_to is None or v.valid_to >= today)
         ]
-        states[code] = _CodeState(latest=latest, materials=[], live_published=live)
-        latest_ids[latest.pk] = code
-    for material in Material.objects.filter(matter_id__in=list(latest_ids)).order_by(
+        state = _CodeState(latest=latest, materials=[], live_published=live)
+        materials_of[latest.pk] = state.materials
+        in_force = next((v for v in items if v.pk != latest.pk and v.in_force_on(today)), None)
+        if in_force is not None:
+            state.in_force = in_force
+            materials_of[in_force.pk] = state.in_force_materials
+        states[code] = state
+    for material in Material.objects.filter(matter_id__in=list(materials_of)).order_by(
         "matter_id", "order", "id"
     ):
-        states[latest_ids[material.matter_id]].materials.append(material)
+        materials_of[material.matter_id].append(material)
     return states
 
 
@@ -689,8 +715,7 @@ def _material_signature(material: Material) -> tuple:
     )
 
 
-def _differences(row: MatterRow, state: _CodeState) -> list[str]:
-    current = state.latest
+def _differences(row: MatterRow, current: Matter, materials: list[Material]) -> list[str]:
     diffs = []
     simple = [
         "name",
@@ -719,7 +744,7 @@ def _differences(row: MatterRow, state: _CodeState) -> list[str]:
         diffs.append(FIELD_LABELS["category_id"])
     if row.stages is not None and row.stages != [s["name"] for s in current.stage_list()]:
         diffs.append(FIELD_LABELS["stages"])
-    if [m.signature() for m in row.materials] != [_material_signature(m) for m in state.materials]:
+    if [m.signature() for m in row.materials] != [_material_signature(m) for m in materials]:
         diffs.append(FIELD_LABELS["materials"])
     return diffs
 
@@ -752,7 +777,12 @@ def plan_import(
                 )
             )
             continue
-        diffs = _differences(row, state)
+        diffs = _differences(row, latest, state.materials)
+        if diffs and state.in_force is not None:
+            # A row equal to the version in force (e.g. an export of today's register) leaves
+            # a pending draft or a scheduled version alone.
+            if not _differences(row, state.in_force, state.in_force_materials):
+                diffs = []
         if not diffs:
             plan.unchanged += 1
             continue
@@ -1228,8 +1258,9 @@ def build_workbook(
 def fee_text(matter: Matter) -> str:
     if matter.fee_free:
         return "不收费"
-    amount = Decimal(matter.fee_amount or 0).quantize(Decimal("0.01")).normalize()
-    text = f"{amount:f}元"
+    amount = Decimal(matter.fee_amount or 0).quantize(Decimal("0.01"))
+    # "0元" would read back as free of charge: a charged matter of 0 yuan keeps its decimals
+    text = f"{amount.normalize():f}元" if amount else f"{amount:f}元"
     return f"{text}；{matter.fee_basis}" if matter.fee_basis else text
 
 
@@ -1248,7 +1279,7 @@ def matter_to_row(matter: Matter) -> dict:
         C_CHANNELS: "、".join(CHANNEL_LABELS[c] for c in matter.channels),
         C_LANE: matter.special_lane,
         C_CATEGORY: matter.category.name if matter.category_id else "",
-        C_STAGES: "→".join(s["name"] for s in matter.stage_list()),
+        C_STAGES: join_stages([s["name"] for s in matter.stage_list()]),
     }
 
 

@@ -91,6 +91,11 @@ class StagesField(forms.CharField):
                     ) from None
             if not stage["name"]:
                 raise forms.ValidationError(_("第%(line)s行：缺少环节名称。") % {"line": number})
+            if "→" in stage["name"] or "->" in stage["name"]:
+                # the spreadsheet joins stages with arrows: a name holding one would split
+                raise forms.ValidationError(
+                    _("第%(line)s行：环节名称不能含有“→”或“->”。") % {"line": number}
+                )
             stages.append(stage)
         return stages
 

@@ -71,9 +71,7 @@ def test_the_old_keep_missing_flag_is_still_accepted_and_harmless(register_in_fo
     assert in_force_codes() == register_in_force
 
 
-def test_retire_missing_on_the_command_line_retires_what_the_file_does_not_list(
-    township, tmp_path
-):
+def test_retire_missing_on_the_command_line_retires_what_the_file_does_not_list(township, tmp_path):
     from tests.approvals.register_support import make_matter
 
     for n in range(1, 11):
@@ -119,9 +117,10 @@ def test_the_import_page_leaves_the_retire_box_unticked(registrar, client):
     form = ImportForm()
     assert form.fields["retire_missing"].initial is False
     page = client.get(reverse("approvals:register-import")).content.decode()
-    box = page.split('name="retire_missing"')[0].rsplit("<input", 1)[1] + page.split(
-        'name="retire_missing"'
-    )[1].split(">", 1)[0]
+    box = (
+        page.split('name="retire_missing"')[0].rsplit("<input", 1)[1]
+        + page.split('name="retire_missing"')[1].split(">", 1)[0]
+    )
     assert "checked" not in box
 
 
@@ -157,3 +156,147 @@ def test_a_new_job_defaults_to_retiring_nothing(township):
     job = services.import_job_create(actor="t", file_name="x.xlsx", content=small_register(1))
     assert job.retire_missing is False
     assert RegisterImportJob(file_name="y.xlsx").retire_missing is False
+
+
+# --- export, then re-import: a no-op ---------------------------------------------------------------
+
+
+def _sheets(content: bytes) -> dict[str, list[tuple]]:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return {
+        name: [tuple(row) for row in wb[name].iter_rows(values_only=True)]
+        for name in (rio.MATTER_SHEET, rio.MATERIAL_SHEET)
+    }
+
+
+def test_the_whole_demo_register_exported_and_reimported_changes_nothing(register_in_force):
+    exported = rio.export_register()
+    versions_before = Matter.objects.count()
+    for retire_missing in (False, True):
+        preview = rio.import_register(
+            exported, actor="test", dry_run=True, retire_missing=retire_missing
+        )
+        assert preview.problems == []
+        report = preview.report
+        assert [(e["action"], e["code"], e["fields"]) for e in report["entries"]] == []
+        assert (report["created"], report["changed"], report["retired"]) == (0, 0, 0)
+        assert report["unchanged"] == len(register_in_force)
+    result = rio.import_register(exported, actor="test", retire_missing=True)
+    assert not result.applied
+    assert Matter.objects.count() == versions_before
+    assert in_force_codes() == register_in_force
+    # the newest versions (drafts included) re-import as a no-op too
+    latest = rio.export_register(latest=True)
+    assert rio.import_register(latest, actor="test", dry_run=True).report["changed"] == 0
+
+
+def test_a_row_equal_to_the_version_in_force_leaves_a_pending_draft_alone(demo_register):
+    draft = Matter.objects.get(code="XB-GG-007", status=Matter.Status.DRAFT)
+    revision = draft.revision
+    preview = rio.import_register(rio.export_register(), actor="test", dry_run=True)
+    assert "XB-GG-007" not in [e["code"] for e in preview.report["entries"]]
+    rio.import_register(rio.export_register(), actor="test")
+    draft.refresh_from_db()
+    assert draft.channel_self_service is False and draft.revision == revision
+
+
+def test_every_column_round_trips_exactly(demo_register):
+    """Export the demo register, import it into an empty register, publish, export again: the
+    two files hold the same cells (stage names with 、, fees with a basis, every channel)."""
+    from datetime import date
+
+    from approvals.models import DelegationInstrument
+
+    first = rio.export_register()
+    assert "发证、开工查验" in str(_sheets(first)[rio.MATTER_SHEET])
+    DelegationInstrument.objects.all().delete()
+    Matter.objects.all().delete()
+    result = rio.import_register(first, actor="test")
+    assert result.report["created"] == len(_sheets(first)[rio.MATTER_SHEET]) - 1
+    codes = list(Matter.objects.values_list("code", flat=True))
+    services.matters_publish_drafts(actor="test", codes=codes, valid_from=date(2024, 1, 1))
+    second = rio.export_register()
+    assert _sheets(second)[rio.MATERIAL_SHEET] == _sheets(first)[rio.MATERIAL_SHEET]
+    header, *rows = _sheets(first)[rio.MATTER_SHEET]
+    header_again, *rows_again = _sheets(second)[rio.MATTER_SHEET]
+    assert header_again == header
+    category = header.index(rio.C_CATEGORY)
+    for row, again in zip(rows, rows_again, strict=True):
+        if row[category] is None:  # a new matter without one gets its windows' category
+            again = again[:category] + (None,) + again[category + 1 :]
+        assert again == row
+    assert rio.import_register(second, actor="test", dry_run=True).report["unchanged"] == len(codes)
+
+
+@pytest.mark.parametrize(
+    "stages",
+    [
+        ["农户申请", "村民小组会议讨论", "发证、开工查验"],
+        ["发证、开工查验"],
+        ["受理", "审查>复核", "决定"],
+        ["受理"],
+    ],
+)
+def test_stage_names_round_trip_through_the_stages_column(township, stages):
+    from datetime import date
+
+    from tests.approvals.register_support import make_matter
+
+    make_matter(
+        township,
+        "RT-1",
+        valid_from=date(2024, 1, 1),
+        stages=[{"name": n, "who": "", "days": None} for n in stages],
+    )
+    exported = rio.export_register()
+    parsed = rio.read_register(exported)
+    assert parsed.matters["RT-1"].stages == stages
+    assert rio.import_register(exported, actor="t", dry_run=True).report["unchanged"] == 1
+
+
+def test_a_district_file_may_still_list_stages_with_commas_or_arrows(township):
+    from tests.approvals.register_support import matter_row, workbook
+
+    for text, expected in [
+        ("申请、受理、审查、决定", ["申请", "受理", "审查", "决定"]),
+        ("申请->受理->决定", ["申请", "受理", "决定"]),
+        ("申请\n受理\n决定", ["申请", "受理", "决定"]),
+        ("申请→受理、审查→决定", ["申请", "受理、审查", "决定"]),
+    ]:
+        parsed = rio.read_register(workbook([matter_row("S-1", **{rio.C_STAGES: text})]))
+        assert parsed.matters["S-1"].stages == expected, text
+
+
+def test_inner_full_width_spaces_and_a_zero_fee_round_trip(township):
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.approvals.register_support import make_matter
+
+    make_matter(
+        township,
+        "RT-2",
+        valid_from=date(2024, 1, 1),
+        legal_basis="《条例》\u3000第三条\n第二款",
+        fee_free=False,
+        fee_amount=Decimal("0"),
+        fee_basis="工本费减免",
+    )
+    exported = rio.export_register()
+    row = rio.read_register(exported).matters["RT-2"]
+    assert row.legal_basis == "《条例》\u3000第三条\n第二款"
+    assert (row.fee_free, row.fee_amount, row.fee_basis) == (False, Decimal("0.00"), "工本费减免")
+    assert rio.import_register(exported, actor="t", dry_run=True).report["unchanged"] == 1
+
+
+def test_the_matter_form_refuses_an_arrow_inside_a_stage_name():
+    from approvals.views.register_forms import StagesField
+
+    field = StagesField(required=False)
+    assert field.clean("受理\n审查 | 行政审批局 | 3")[1]["name"] == "审查"
+    with pytest.raises(Exception, match="第2行"):
+        field.clean("受理\n审查→决定")
