@@ -1,6 +1,9 @@
 """Request context for services (the client IP for the audit trail) and security headers."""
 
+import ipaddress
 from contextvars import ContextVar
+
+from django.conf import settings
 
 _current_ip: ContextVar[str | None] = ContextVar("onewindow_client_ip", default=None)
 
@@ -9,12 +12,36 @@ def current_ip() -> str | None:
     return _current_ip.get()
 
 
+def _valid_ip(value: str) -> str | None:
+    value = (value or "").strip()
+    if value.startswith("[") and "]" in value:  # [v6]:port
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # v4:port
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    # Behind the production proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for every limit in the portal (log-in lock-out, status lookup, API
+    throttles) and the audit trail. Only the ``TRUSTED_PROXIES`` hops nearest to us are
+    believed: each appends the address it saw to X-Forwarded-For, so the client is the N-th
+    entry from the right; anything further left was written by the client and is ignored.
+    With no trusted proxy (the default) X-Forwarded-For is ignored altogether."""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    hops = int(getattr(settings, "TRUSTED_PROXIES", 0) or 0)
+    if hops <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if not forwarded:
+        return remote
+    return _valid_ip(forwarded[-min(hops, len(forwarded))]) or remote
 
 
 class RequestContextMiddleware:

@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from approvals.models import (
@@ -25,6 +24,7 @@ from approvals.selectors import applications as sel
 from approvals.services import applications as svc
 from portal.errors import ActionError, NotFound
 from portal.models import User
+from portal.throttles import ScopedRateThrottle
 
 REFERENCE_REGEX = r"(?:\d{6,32}|D[0-9a-f]{32})"
 

@@ -136,12 +136,18 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# How many reverse proxies (nginx, a load balancer) stand in front of the web processes and
+# append to X-Forwarded-For. portal.middleware.client_ip believes only those hops; 0 ignores
+# the header (a client can write anything there). Every limit uses that one address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
 # django-axes: lock out after repeated failed log-ins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -154,6 +160,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
+    # DRF's own get_ident agrees with portal.middleware.client_ip (portal.throttles uses it).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"status_lookup": env.str("STATUS_LOOKUP_RATE", default="10/min")},
 }
 SPECTACULAR_SETTINGS = {
