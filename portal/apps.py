@@ -16,6 +16,10 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import reminders, signals  # noqa: F401  (signal handlers, reminder rules)
+        from portal.areas import demo as areas_demo
+        from portal.demo import register_seeder
+
+        register_seeder(5, "areas", areas_demo.seed)
 
         post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
         from portal import roles

@@ -77,3 +77,11 @@ def make_user(db):
     from tests.factories import UserFactory
 
     return UserFactory.with_role
+
+
+@pytest.fixture
+def town(db):
+    """A small hand-drawn town map (tests/portal/area_fixtures.py): {code: Area}."""
+    from tests.portal.area_fixtures import make_town
+
+    return make_town()

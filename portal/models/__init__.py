@@ -1,3 +1,4 @@
+from .areas import Area, AreaChange, AreaKind, ChangeStamp, SpecialKind
 from .audit import AuditEntry
 from .calendar import CalendarDay, CalendarYear
 from .notifications import Channel, Delivery, Notification, NotificationPreference, Reminder
@@ -5,6 +6,11 @@ from .org import Department, StaffProfile, Window
 from .users import User
 
 __all__ = [
+    "Area",
+    "AreaChange",
+    "AreaKind",
+    "ChangeStamp",
+    "SpecialKind",
     "AuditEntry",
     "CalendarDay",
     "CalendarYear",

@@ -211,6 +211,13 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://onewindow"),
 }
 
+# The town's map (portal.areas, docs/grid.md). Each process checks the areas' change stamp at
+# most this often before answering a point lookup from its in-memory index.
+AREA_STAMP_CHECK_SECONDS = env.float("AREA_STAMP_CHECK_SECONDS", default=2.0)
+# Overlaps between sibling areas, parts outside the parent and gaps smaller than this (m²) are
+# drawing noise, not problems.
+AREA_OVERLAP_TOLERANCE_M2 = env.float("AREA_OVERLAP_TOLERANCE_M2", default=20.0)
+
 # Celery: Redis when REDIS_URL is set, else the file-system broker under var/ so that
 # `make run` needs nothing but Python.
 REDIS_URL = env.str("REDIS_URL", default="")

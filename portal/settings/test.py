@@ -43,3 +43,4 @@ LANGUAGE_CODE = "zh-hans"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+AREA_STAMP_CHECK_SECONDS = 0.0
