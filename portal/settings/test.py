@@ -1,13 +1,16 @@
 """Test settings. The database is chosen in this order: DATABASE_URL; PostgreSQL on
 127.0.0.1:5432 when it answers; SQLite (with a notice printed by tests/conftest.py)."""
 
+import hashlib
 import os
 import socket
 import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, env
+
+CHECKOUT_ID = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]
 
 
 def _answers(host: str, port: int) -> bool:
@@ -22,8 +25,11 @@ if os.environ.get("DATABASE_URL"):
     DATABASE_CHOICE = "DATABASE_URL"
     DATABASES = {"default": env.db("DATABASE_URL")}
 elif _answers("127.0.0.1", 5432):
+    # One database per checkout, so two checkouts testing at once never share test_<name>.
     DATABASE_CHOICE = "postgresql-local"
-    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/onewindow")}
+    DATABASES = {
+        "default": env.db_url_config(f"postgres://postgres@127.0.0.1:5432/onewindow_{CHECKOUT_ID}")
+    }
 else:
     DATABASE_CHOICE = "sqlite"
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
