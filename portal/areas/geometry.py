@@ -446,3 +446,7 @@ def representative_xy(geom: Geometry) -> tuple[float, float]:
 
 def parts(geom: Geometry) -> list[Geometry]:
     return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+
+
+def contains(geom: Geometry, lng: float, lat: float) -> bool:
+    return bool(shapely.contains_xy(geom, lng, lat))
