@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from approvals.models import BusinessCategory, Material, Matter, RegisterImportJob
@@ -637,13 +638,43 @@ class PlanEntry:
         }
 
 
+def retire_confirm_share() -> float:
+    """Retiring more than this share of the matters in force needs the number typed in."""
+    return float(settings.ONEWINDOW.get("REGISTER_RETIRE_CONFIRM_SHARE", 0.2))
+
+
 @dataclass
 class Plan:
     entries: list[PlanEntry] = field(default_factory=list)
     unchanged: int = 0
+    in_force: int = 0  # codes in force today
 
     def of(self, action: str) -> list[PlanEntry]:
         return [e for e in self.entries if e.action == action]
+
+    @property
+    def retire_share(self) -> int:
+        """The retired codes as a whole percentage of the codes in force (at least 1 when any)."""
+        codes = len({e.code for e in self.of("retire")})
+        if not codes:
+            return 0
+        if not self.in_force:
+            return 100
+        return max(1, min(100, codes * 100 // self.in_force))
+
+    @property
+    def confirm_retire(self) -> bool:
+        """Whether the retirements need the typed number (above the configured share)."""
+        codes = len({e.code for e in self.of("retire")})
+        return bool(codes) and codes > retire_confirm_share() * self.in_force
+
+    def retire_confirmed(self, typed) -> bool:
+        if not self.confirm_retire:
+            return True
+        try:
+            return int(str(typed).strip()) == len(self.of("retire"))
+        except (TypeError, ValueError):
+            return False
 
     @property
     def fingerprint(self) -> str:
@@ -660,6 +691,9 @@ class Plan:
             "changed": len(changed),
             "retired": len(retired),
             "unchanged": self.unchanged,
+            "in_force": self.in_force,
+            "retire_share": self.retire_share,
+            "confirm_retire": self.confirm_retire,
             "has_changes": bool(self.entries),
             "entries": [e.as_dict() for e in self.entries[:limit]],
             "truncated": max(0, len(self.entries) - limit),
@@ -755,7 +789,11 @@ def plan_import(
     """What applying ``parsed`` would do, against the register as it is now."""
     today = today or timezone.localdate()
     states = _current_state(today)
-    plan = Plan()
+    plan = Plan(
+        in_force=sum(
+            1 for s in states.values() if any(v.in_force_on(today) for v in s.live_published)
+        )
+    )
     for code, row in parsed.matters.items():
         state = states.get(code)
         if state is None:
@@ -997,7 +1035,19 @@ def apply_plan(
 
     retire_ids = [e.base_id for e in plan.of("retire")]
     by_id = {v.pk: v for v in Matter.objects.filter(pk__in=retire_ids)}
+    retired_versions = []
     for entry in plan.of("retire"):
+        version = by_id[entry.base_id]
+        # what an undo needs: the version and the dates it had before the import ended it
+        retired_versions.append(
+            {
+                "id": version.pk,
+                "code": version.code,
+                "version": version.version,
+                "valid_from": version.valid_from.isoformat() if version.valid_from else None,
+                "valid_to": version.valid_to.isoformat() if version.valid_to else None,
+            }
+        )
         _retire_locked(
             actor=actor,
             version=by_id[entry.base_id],
@@ -1009,7 +1059,7 @@ def apply_plan(
             progress(done, total, _("正在停用事项"))
     if progress:
         progress(total, total, _("正在提交"))
-    return plan.report()
+    return {**plan.report(), "retired_versions": retired_versions}
 
 
 @dataclass
@@ -1018,6 +1068,8 @@ class ImportResult:
     plan: Plan | None
     applied: bool
     stale: bool = False
+    needs_confirmation: bool = False  # retirements above the threshold, number not typed
+    job: RegisterImportJob | None = None  # the record of an applied import
 
     @property
     def report(self) -> dict:
@@ -1030,11 +1082,16 @@ def import_register(
     actor,
     dry_run: bool = False,
     retire_missing: bool = False,
+    confirm_retire: int | str | None = None,
     expected_fingerprint: str = "",
+    file_name: str = "",
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check, plan and (unless ``dry_run``) apply a register file, all or nothing. With
-    ``expected_fingerprint``, nothing is written if the plan is no longer the one previewed."""
+    ``expected_fingerprint``, nothing is written if the plan is no longer the one previewed.
+    Retiring more than the configured share of the register needs ``confirm_retire`` equal to
+    the number of versions retired. An applied import is kept as an applied job (file, report
+    and the versions it retired), so that its retirements can be undone like a page import's."""
     parsed = read_register(content, progress=progress)
     if parsed.problems:
         return ImportResult(parsed.problems, None, applied=False)
@@ -1045,15 +1102,38 @@ def import_register(
         plan = plan_import(parsed, retire_missing=retire_missing)
         if expected_fingerprint and plan.fingerprint != expected_fingerprint:
             return ImportResult([], plan, applied=False, stale=True)
-        if plan.entries:
-            apply_plan(parsed, plan, actor=actor, progress=progress)
-            audit.record(
-                actor=actor,
-                action="register.import.apply",
-                obj=None,
-                after={k: v for k, v in plan.report().items() if k != "entries"},
-            )
-        return ImportResult([], plan, applied=bool(plan.entries))
+        if not plan.retire_confirmed(confirm_retire):
+            return ImportResult([], plan, applied=False, needs_confirmation=True)
+        if not plan.entries:
+            return ImportResult([], plan, applied=False)
+        applied = apply_plan(parsed, plan, actor=actor, progress=progress)
+        report = plan.report()
+        report.update({"matter_rows": parsed.matter_rows, "material_rows": parsed.material_rows})
+        user = actor if getattr(actor, "pk", None) else None
+        job = RegisterImportJob.objects.create(
+            created_by=user,
+            file_name=(file_name or "register.xlsx")[:255],
+            file_size=len(content),
+            file_sha256=hashlib.sha256(content).hexdigest(),
+            source=content,
+            language=translation.get_language() or "zh-hans",
+            retire_missing=retire_missing,
+            status=RegisterImportJob.Status.APPLIED,
+            progress=100,
+            progress_note=_("导入完成"),
+            report=report,
+            plan_fingerprint=plan.fingerprint,
+            retired_versions=applied["retired_versions"],
+            applied_at=timezone.now(),
+            applied_by=user,
+        )
+        audit.record(
+            actor=actor,
+            action="register.import.apply",
+            obj=job,
+            after={k: v for k, v in report.items() if k != "entries"},
+        )
+        return ImportResult([], plan, applied=True, job=job)
 
 
 # --- background jobs ---------------------------------------------------------------------------
@@ -1192,13 +1272,16 @@ def job_apply(job: RegisterImportJob) -> None:
                     plan_fingerprint=plan.fingerprint,
                 )
                 return
-            apply_plan(parsed, plan, actor=job.applied_by or job.created_by, progress=progress)
+            applied = apply_plan(
+                parsed, plan, actor=job.applied_by or job.created_by, progress=progress
+            )
             _job_update(
                 job,
                 status=RegisterImportJob.Status.APPLIED,
                 progress=100,
                 progress_note=_("导入完成"),
                 report=report,
+                retired_versions=applied["retired_versions"],
                 applied_at=timezone.now(),
             )
             audit.record(

@@ -671,6 +671,8 @@ class RegisterImportJobSerializer(serializers.ModelSerializer):
             "progress",
             "progress_note",
             "retire_missing",
+            "retired_versions",
+            "undone_at",
             "errors",
             "report",
             "failure",
@@ -685,6 +687,12 @@ class RegisterImportUploadSerializer(serializers.Serializer):
     retire_missing = serializers.BooleanField(
         default=False,
         help_text="retire the matters in force that the file does not list (explicit opt-in)",
+    )
+
+
+class RegisterImportApplySerializer(serializers.Serializer):
+    retire_count = serializers.IntegerField(
+        required=False, help_text="the number of matters the preview retires, typed in"
     )
 
 
@@ -722,13 +730,30 @@ class RegisterImportJobViewSet(
         job = self.get_queryset().get(pk=job.pk)
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={202: RegisterImportJobSerializer})
+    @extend_schema(
+        request=RegisterImportApplySerializer, responses={202: RegisterImportJobSerializer}
+    )
     @action(detail=True, methods=["post"])
     def apply(self, request, public_id=None):
-        """Confirm the preview; 409 unless the job is waiting for confirmation."""
-        job = services.import_job_request_apply(actor=request.user, job=self.get_object())
+        """Confirm the preview; 409 unless the job is waiting for confirmation. When the
+        preview retires more than the configured share of the register, ``retire_count`` must
+        be the number it retires (400 ``retire_confirmation`` otherwise)."""
+        job = services.import_job_request_apply(
+            actor=request.user,
+            job=self.get_object(),
+            retire_count=request.data.get("retire_count"),
+        )
         job = self.get_queryset().get(pk=job.pk)
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: RegisterImportJobSerializer})
+    @action(detail=True, methods=["post"], url_path="undo-retirements")
+    def undo_retirements(self, request, public_id=None):
+        """Bring what the import retired back in force, as new versions (once, within
+        REGISTER_IMPORT_UNDO_DAYS days; 409 when already undone)."""
+        services.import_job_undo_retirements(actor=request.user, job=self.get_object())
+        job = self.get_queryset().get(pk=self.get_object().pk)
+        return Response(self.get_serializer(job).data)
 
 
 class RegisterExportView(APIView):

@@ -454,6 +454,17 @@ class RegisterImportJob(models.Model):
         related_name="+",
         verbose_name=_("确认导入人"),
     )
+    # The versions the import retired, with the dates they had before: what an undo restores.
+    retired_versions = models.JSONField(_("本次停用的版本"), default=list, blank=True)
+    undone_at = models.DateTimeField(_("撤销停用时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销停用人"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -470,3 +481,27 @@ class RegisterImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.APPLYING)
+
+    @staticmethod
+    def undo_days() -> int:
+        return int(settings.ONEWINDOW.get("REGISTER_IMPORT_UNDO_DAYS", 30))
+
+    @property
+    def undo_until(self):
+        """The last moment the import's retirements can be undone."""
+        if not self.applied_at:
+            return None
+        from datetime import timedelta
+
+        return self.applied_at + timedelta(days=self.undo_days())
+
+    def can_undo_retirements(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return bool(
+            self.status == self.Status.APPLIED
+            and self.retired_versions
+            and self.undone_at is None
+            and self.undo_until
+            and (now or timezone.now()) <= self.undo_until
+        )

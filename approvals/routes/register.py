@@ -82,6 +82,11 @@ urlpatterns = [
         views.register_import_apply,
         name="register-import-apply",
     ),
+    path(
+        "register/import/<uuid:public_id>/undo/",
+        views.register_import_undo,
+        name="register-import-undo",
+    ),
     path("register/export/", views.register_export, name="register-export"),
 ]
 

@@ -760,9 +760,22 @@ def import_job_create(
     return job
 
 
+def retire_confirmation_error(report: dict) -> ActionError:
+    n, share = report.get("retired", 0), report.get("retire_share", 0)
+    message = _("将停用 %(n)s 项，占现行事项 %(share)s%%：请输入将停用的事项数 %(n)s 以确认。") % {
+        "n": n,
+        "share": share,
+    }
+    return ActionError(message, code="retire_confirmation", fields={"retire_count": [message]})
+
+
 @transaction.atomic
-def import_job_request_apply(*, actor, job: RegisterImportJob) -> RegisterImportJob:
-    """The administrator confirms the preview: queue the apply. One click wins."""
+def import_job_request_apply(
+    *, actor, job: RegisterImportJob, retire_count: int | str | None = None
+) -> RegisterImportJob:
+    """The administrator confirms the preview: queue the apply. One click wins. When the
+    preview retires more than the configured share of the register, ``retire_count`` must be
+    the number of versions it retires, typed in."""
     locked = RegisterImportJob.objects.select_for_update().get(pk=job.pk)
     if locked.status != RegisterImportJob.Status.READY:
         raise Conflict(
@@ -772,6 +785,13 @@ def import_job_request_apply(*, actor, job: RegisterImportJob) -> RegisterImport
         )
     if not locked.report.get("has_changes"):
         raise ActionError(_("文件与现有清单一致，没有需要导入的变化。"), code="no_changes")
+    if locked.report.get("confirm_retire"):
+        try:
+            typed = int(str(retire_count).strip())
+        except (TypeError, ValueError):
+            typed = None
+        if typed != locked.report.get("retired"):
+            raise retire_confirmation_error(locked.report)
     locked.status = RegisterImportJob.Status.APPLYING
     locked.progress = 0
     locked.progress_note = _("等待后台任务开始")
@@ -780,6 +800,92 @@ def import_job_request_apply(*, actor, job: RegisterImportJob) -> RegisterImport
     audit.record(actor=actor, action="register.import.confirm", obj=locked)
     _enqueue(locked)
     return locked
+
+
+def _restore_locked(*, actor, record: dict, versions: list[Matter], today: date, note: str):
+    """Bring a retired version back in force as a new published version (same content and
+    materials) from ``today`` or its own start, whichever is later. Returns it, or None when
+    the code is in force (or scheduled) again or the version would have ended anyway."""
+    retired = next((v for v in versions if v.pk == record["id"]), None)
+    if retired is None or retired.status != Matter.Status.RETIRED:
+        return None
+    start = max(today, date.fromisoformat(record["valid_from"])) if record["valid_from"] else today
+    end = date.fromisoformat(record["valid_to"]) if record["valid_to"] else None
+    if end is not None and end < start:
+        return None
+    live = [
+        v
+        for v in versions
+        if v.status == Matter.Status.PUBLISHED and (v.valid_to is None or v.valid_to >= start)
+    ]
+    if live:
+        return None
+    restored = Matter(
+        code=retired.code,
+        version=max(v.version for v in versions) + 1,
+        status=Matter.Status.PUBLISHED,
+        valid_from=start,
+        valid_to=end,
+        published_at=timezone.now(),
+        published_by=actor if getattr(actor, "pk", None) else None,
+    )
+    for field in EDITABLE_FIELDS:
+        if field in ("delegating_department", "handling_department", "category"):
+            setattr(restored, f"{field}_id", getattr(retired, f"{field}_id"))
+        else:
+            setattr(restored, field, getattr(retired, field))
+    restored.change_note = note[:200]
+    restored.save()
+    _copy_materials(retired, restored)
+    audit.record(
+        actor=actor,
+        action="register.matter.restore",
+        obj=restored,
+        after=snapshot(restored),
+        note=f"v{retired.version}: {note}"[:500],
+    )
+    return restored
+
+
+@transaction.atomic
+def import_job_undo_retirements(*, actor, job: RegisterImportJob, today: date | None = None):
+    """Undo, in one step, what an import retired: each retired version comes back in force as
+    a new version (history keeps the gap). Allowed once, for REGISTER_IMPORT_UNDO_DAYS days
+    after the import. Returns {"restored": [codes], "skipped": [codes]}."""
+    locked = RegisterImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.undone_at is not None:
+        raise Conflict(
+            _("本次导入的停用已于 %(at)s 撤销。")
+            % {"at": timezone.localtime(locked.undone_at).strftime("%Y-%m-%d %H:%M")},
+            code="already_undone",
+        )
+    if locked.status != RegisterImportJob.Status.APPLIED or not locked.retired_versions:
+        raise ActionError(_("本次导入没有停用任何事项，无需撤销。"), code="nothing_to_undo")
+    if not locked.can_undo_retirements():
+        raise ActionError(
+            _("导入已超过 %(days)s 天，不能再一键撤销停用；请逐项新建版本并发布。")
+            % {"days": RegisterImportJob.undo_days()},
+            code="undo_expired",
+        )
+    today = today or _today()
+    note = _("撤销导入“%(file)s”的停用") % {"file": locked.file_name}
+    restored, skipped = [], []
+    for record in sorted(locked.retired_versions, key=lambda r: (r["code"], r["version"])):
+        versions = _lock_code(record["code"])
+        matter = _restore_locked(
+            actor=actor, record=record, versions=versions, today=today, note=note
+        )
+        (restored if matter else skipped).append(record["code"])
+    locked.undone_at = timezone.now()
+    locked.undone_by = actor if getattr(actor, "pk", None) else None
+    locked.save(update_fields=["undone_at", "undone_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="register.import.undo",
+        obj=locked,
+        after={"restored": len(restored), "skipped": skipped},
+    )
+    return {"restored": restored, "skipped": skipped}
 
 
 def import_job_run(*, job_id: int) -> str | None:

@@ -677,6 +677,8 @@ def _job_context(job: RegisterImportJob) -> dict:
         "created": [e for e in entries if e["action"] == "create"],
         "changed": [e for e in entries if e["action"] == "change"],
         "retired": [e for e in entries if e["action"] == "retire"],
+        "can_undo": job.can_undo_retirements(),
+        "confirm_percent": round(register_io.retire_confirm_share() * 100),
     }
 
 
@@ -697,9 +699,31 @@ def register_import_progress(request, public_id):
 def register_import_apply(request, public_id):
     job = _get_job(public_id)
     try:
-        services.import_job_request_apply(actor=request.user, job=job)
+        services.import_job_request_apply(
+            actor=request.user, job=job, retire_count=request.POST.get("retire_count")
+        )
     except ActionError as exc:
         _error_message(request, exc)
+    return redirect("approvals:register-import-job", public_id=job.public_id)
+
+
+@register_admin_required
+@require_POST
+def register_import_undo(request, public_id):
+    job = _get_job(public_id)
+    try:
+        result = services.import_job_undo_retirements(actor=request.user, job=job)
+    except ActionError as exc:
+        _error_message(request, exc)
+    else:
+        message = _("已撤销本次导入的停用：%(n)s 项恢复现行（作为新版本）。") % {
+            "n": len(result["restored"])
+        }
+        if result["skipped"]:
+            message += _("%(codes)s 已有现行或待生效版本，未重复恢复。") % {
+                "codes": "、".join(result["skipped"])
+            }
+        messages.success(request, message)
     return redirect("approvals:register-import-job", public_id=job.public_id)
 
 

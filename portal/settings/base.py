@@ -350,6 +350,10 @@ ONEWINDOW = {
     "DASHBOARD_ROLLUP_LOOKBACK_DAYS": env.int("DASHBOARD_ROLLUP_LOOKBACK_DAYS", default=31),
     "DASHBOARD_REFRESH_SECONDS": env.int("DASHBOARD_REFRESH_SECONDS", default=60),
     "DASHBOARD_EXPORT_MAX_ROWS": env.int("DASHBOARD_EXPORT_MAX_ROWS", default=50000),
+    # Register imports (issue 16): retiring more than this share of the matters in force needs
+    # the number typed in; an import's retirements can be undone for this many days.
+    "REGISTER_RETIRE_CONFIRM_SHARE": env.float("REGISTER_RETIRE_CONFIRM_SHARE", default=0.2),
+    "REGISTER_IMPORT_UNDO_DAYS": env.int("REGISTER_IMPORT_UNDO_DAYS", default=30),
 }
 
 # Dashboards (issue 8): the daily rollups of recent days are rebuilt every few minutes.

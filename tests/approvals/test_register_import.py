@@ -118,7 +118,11 @@ def test_matters_missing_from_the_file_are_retired_only_when_asked(township):
         ("retire", "OLD-1"),
     ]
 
-    rio.import_register(small_register(1), actor="test", retire_missing=True)
+    # retiring the whole register (1 of 1) needs the number typed in
+    refused = rio.import_register(small_register(1), actor="test", retire_missing=True)
+    assert refused.needs_confirmation and not refused.applied
+    assert Matter.objects.get(code="OLD-1").status == "published"
+    rio.import_register(small_register(1), actor="test", retire_missing=True, confirm_retire=1)
     old = Matter.objects.get(code="OLD-1")
     assert old.status == "retired"
     assert old.valid_to == timezone.localdate().fromordinal(timezone.localdate().toordinal() - 1)

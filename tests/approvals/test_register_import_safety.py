@@ -300,3 +300,205 @@ def test_the_matter_form_refuses_an_arrow_inside_a_stage_name():
     assert field.clean("受理\n审查 | 行政审批局 | 3")[1]["name"] == "审查"
     with pytest.raises(Exception, match="第2行"):
         field.clean("受理\n审查→决定")
+
+
+# --- retiring on purpose: the warning, the typed number, the undo --------------------------------
+
+
+def _ready_job(content: bytes, *, retire_missing=True) -> RegisterImportJob:
+    job = services.import_job_create(
+        actor="t", file_name="partial.xlsx", content=content, retire_missing=retire_missing
+    )
+    services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "ready", job.errors
+    return job
+
+
+def _apply(job, registrar, **kwargs):
+    services.import_job_request_apply(actor=registrar, job=job, **kwargs)
+    services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_the_preview_warns_with_the_count_and_share_of_the_register(
+    register_in_force, registrar, client
+):
+    job = _ready_job(small_register(2))
+    total = len(register_in_force)
+    assert job.report["retired"] == total
+    assert job.report["in_force"] == total
+    assert job.report["retire_share"] == 100
+    assert job.report["confirm_retire"] is True
+    client.force_login(registrar)
+    page = client.get(reverse("approvals:register-import-job", args=[job.public_id]))
+    text = page.content.decode()
+    assert f"将停用 {total} 项，占现行事项 100%" in text
+    assert 'class="message message-warning retire-warning"' in text
+    assert 'name="retire_count"' in text
+
+
+def test_above_the_threshold_the_number_must_be_typed(register_in_force, registrar, client):
+    from portal.errors import ActionError
+
+    job = _ready_job(small_register(2))
+    total = job.report["retired"]
+    with pytest.raises(ActionError) as refused:
+        services.import_job_request_apply(actor=registrar, job=job)
+    assert refused.value.code == "retire_confirmation"
+    assert "retire_count" in refused.value.fields
+    client.force_login(registrar)
+    apply_url = reverse("approvals:register-import-apply", args=[job.public_id])
+    response = client.post(apply_url, {"retire_count": str(total - 1)}, follow=True)
+    assert f"请输入将停用的事项数 {total}" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == "ready" and in_force_codes() == register_in_force
+
+    client.post(apply_url, {"retire_count": str(total)})
+    job.refresh_from_db()
+    assert job.status == "applying"
+    services.import_job_run(job_id=job.pk)
+    assert in_force_codes() == set()
+
+
+def test_below_the_threshold_a_click_is_enough(township, registrar, settings):
+    from datetime import date
+
+    from tests.approvals.register_support import make_matter
+
+    for n in range(1, 11):
+        make_matter(township, f"OLD-{n:02d}", valid_from=date(2024, 1, 1))
+    job = _ready_job(_register_with(township, [f"OLD-{n:02d}" for n in range(1, 10)]))
+    assert (job.report["retired"], job.report["retire_share"]) == (1, 10)
+    assert job.report["confirm_retire"] is False
+    assert _apply(job, registrar).status == "applied"
+    assert Matter.objects.get(code="OLD-10").status == "retired"
+
+    settings.ONEWINDOW = {**settings.ONEWINDOW, "REGISTER_RETIRE_CONFIRM_SHARE": 0.05}
+    job = _ready_job(_register_with(township, [f"OLD-{n:02d}" for n in range(1, 9)]))
+    assert job.report["confirm_retire"] is True  # the threshold is configurable
+
+
+def test_the_command_line_asks_for_the_number_above_the_threshold(register_in_force, tmp_path):
+    from django.core.management import CommandError
+
+    path = Path(tmp_path, "partial.xlsx")
+    path.write_bytes(small_register(2))
+    total = len(register_in_force)
+    with pytest.raises(CommandError, match=f"--confirm-retire {total}"):
+        call_command("register", "import", str(path), "--retire-missing")
+    assert in_force_codes() == register_in_force
+    with pytest.raises(CommandError):
+        call_command("register", "import", str(path), "--retire-missing", "--confirm-retire", "3")
+    assert in_force_codes() == register_in_force
+    call_command(
+        "register", "import", str(path), "--retire-missing", "--confirm-retire", str(total)
+    )
+    assert in_force_codes() == set()
+
+
+def test_an_imports_retirements_are_undone_in_one_step(register_in_force, registrar, client):
+    from portal.models import AuditEntry
+
+    before = {m.code: m for m in sel.matters_in_force().prefetch_related("materials")}
+    job = _ready_job(small_register(2))
+    job = _apply(job, registrar, retire_count=job.report["retired"])
+    assert in_force_codes() == set()
+    retired = Matter.objects.get(pk=before["XB-GG-006"].pk)
+    assert retired.status == "retired"
+
+    client.force_login(registrar)
+    page = client.get(reverse("approvals:register-import-job", args=[job.public_id])).content
+    assert "撤销本次停用".encode() in page
+    client.post(reverse("approvals:register-import-undo", args=[job.public_id]))
+    job.refresh_from_db()
+    assert job.undone_at is not None and job.undone_by == registrar
+
+    assert in_force_codes() == register_in_force
+    restored = sel.matter_in_force("XB-GG-006")
+    assert restored.pk != retired.pk and restored.version == retired.version + 1
+    assert restored.status == "published" and restored.valid_to is None
+    assert restored.name == retired.name and restored.stages == retired.stages
+    assert [m.name for m in restored.materials.all()] == [
+        m.name for m in before["XB-GG-006"].materials.all()
+    ]
+    retired.refresh_from_db()
+    assert retired.status == "retired"  # history is kept: the gap is the truth
+    assert AuditEntry.objects.filter(action="register.matter.restore").count() == len(
+        register_in_force
+    )
+    assert AuditEntry.objects.filter(action="register.import.undo", object_id=str(job.pk)).exists()
+
+    # one step: a second undo is refused
+    from portal.errors import Conflict
+
+    with pytest.raises(Conflict):
+        services.import_job_undo_retirements(actor=registrar, job=job)
+
+
+def test_the_undo_is_offered_for_30_days_only(township, registrar):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from portal.errors import ActionError
+    from tests.approvals.register_support import make_matter
+
+    for n in range(1, 11):
+        make_matter(township, f"OLD-{n:02d}", valid_from=date(2024, 1, 1))
+    job = _ready_job(_register_with(township, [f"OLD-{n:02d}" for n in range(1, 10)]))
+    job = _apply(job, registrar)
+    RegisterImportJob.objects.filter(pk=job.pk).update(
+        applied_at=timezone.now() - timedelta(days=31)
+    )
+    job.refresh_from_db()
+    assert job.can_undo_retirements() is False
+    with pytest.raises(ActionError) as late:
+        services.import_job_undo_retirements(actor=registrar, job=job)
+    assert late.value.code == "undo_expired"
+    assert Matter.objects.get(code="OLD-10").status == "retired"
+
+
+def test_an_undo_leaves_a_code_that_is_back_in_force_alone(township, registrar):
+    from datetime import date
+
+    from tests.approvals.register_support import make_matter
+
+    for n in range(1, 11):
+        make_matter(township, f"OLD-{n:02d}", valid_from=date(2024, 1, 1))
+    job = _ready_job(_register_with(township, [f"OLD-{n:02d}" for n in range(1, 10)]))
+    job = _apply(job, registrar)
+    # meanwhile OLD-10 came back through an ordinary import and was published
+    rio.import_register(_register_with_retired(township, "OLD-10"), actor="t")
+    services.matters_publish_drafts(actor="t", codes=["OLD-10"], valid_from=date.today())
+    result = services.import_job_undo_retirements(actor=registrar, job=job)
+    assert result["restored"] == [] and result["skipped"] == ["OLD-10"]
+    assert Matter.objects.filter(code="OLD-10", status="published").count() == 1
+
+
+def _register_with_retired(township, code: str) -> bytes:
+    from approvals.models import Material
+
+    matter = Matter.objects.filter(code=code).order_by("-version").first()
+    return rio.build_workbook(
+        [rio.matter_to_row(matter)],
+        [rio.material_to_row(code, m) for m in Material.objects.filter(matter=matter)],
+    )
+
+
+def test_the_api_needs_the_typed_number_and_offers_the_undo(register_in_force, registrar):
+    api = APIClient()
+    api.force_authenticate(registrar)
+    job = _ready_job(small_register(2))
+    url = f"/api/v1/register-imports/{job.public_id}/"
+    refused = api.post(url + "apply/", {}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "retire_confirmation"
+    assert "retire_count" in refused.json()["fields"]
+    accepted = api.post(url + "apply/", {"retire_count": job.report["retired"]}, format="json")
+    assert accepted.status_code == 202
+    services.import_job_run(job_id=job.pk)
+    undo = api.post(url + "undo-retirements/", format="json")
+    assert undo.status_code == 200, undo.json()
+    assert in_force_codes() == register_in_force

@@ -1,6 +1,8 @@
 """The register from the shell:
 
-    python manage.py register import FILE [--dry-run] [--retire-missing] [--user NAME]
+    python manage.py register import FILE [--dry-run] [--retire-missing [--confirm-retire N]]
+                                          [--user NAME]
+    python manage.py register undo JOB      # bring back what an import retired (30 days)
     python manage.py register export FILE [--on YYYY-MM-DD] [--latest]
     python manage.py register generate --matters 1129 [--materials 5] FILE.xlsx
 
@@ -8,7 +10,9 @@
 ``--dry-run`` shows what would be created, changed and retired and writes nothing. An import
 adds and changes; it retires the matters in force that the file does not list only with
 ``--retire-missing`` (``--keep-missing``, the old way to ask for today's default, is accepted
-and does nothing)."""
+and does nothing). Retiring more than the configured share of the register (20% by default)
+needs ``--confirm-retire N`` with N the number retired; ``undo`` brings an import's
+retirements back in force, as new versions, for 30 days."""
 
 from datetime import date
 from pathlib import Path
@@ -38,7 +42,15 @@ class Command(BaseCommand):
             help="accepted for old scripts; keeping the matters the file does not list is the "
             "default",
         )
+        imp.add_argument(
+            "--confirm-retire",
+            metavar="N",
+            help="the number of matters to retire, required above the configured share",
+        )
         imp.add_argument("--user", help="user name recorded in the audit trail")
+        undo = sub.add_parser("undo", help="bring back in force what an import retired")
+        undo.add_argument("job", help="the import's id (printed by import, shown on its page)")
+        undo.add_argument("--user", help="user name recorded in the audit trail")
         exp = sub.add_parser("export", help="export the register")
         exp.add_argument("file")
         exp.add_argument("--on", help="versions in force on this day (YYYY-MM-DD)")
@@ -53,7 +65,7 @@ class Command(BaseCommand):
         return getattr(self, f"do_{options['action']}")(options)
 
     def do_import(self, options):
-        from approvals.register_io import import_register
+        from approvals.register_io import import_register, retire_confirm_share
 
         path = Path(options["file"])
         if not path.is_file():
@@ -64,6 +76,8 @@ class Command(BaseCommand):
             actor=actor,
             dry_run=options["dry_run"],
             retire_missing=options["retire_missing"],
+            confirm_retire=options.get("confirm_retire"),
+            file_name=path.name,
         )
         if result.problems:
             for problem in result.problems:
@@ -87,10 +101,58 @@ class Command(BaseCommand):
             "r": report["retired"],
             "n": report["unchanged"],
         }
+        if report["retired"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("将停用 %(n)s 项，占现行事项 %(share)s%%。")
+                    % {"n": report["retired"], "share": report["retire_share"]}
+                )
+            )
+        if result.needs_confirmation:
+            raise CommandError(
+                _(
+                    "停用超过现行事项的 %(percent)s%%，未写入任何数据。确认停用请加上 "
+                    "--confirm-retire %(n)s 重新运行。"
+                )
+                % {"percent": round(retire_confirm_share() * 100), "n": report["retired"]}
+            )
         if options["dry_run"]:
             self.stdout.write(_("预览（未写入）：") + summary)
         else:
             self.stdout.write(self.style.SUCCESS(_("已导入：") + summary))
+            if result.job is not None and result.job.retired_versions:
+                self.stdout.write(
+                    _("%(days)s 天内可撤销本次停用：python manage.py register undo %(job)s")
+                    % {"days": result.job.undo_days(), "job": result.job.public_id}
+                )
+
+    def do_undo(self, options):
+        from approvals.models import RegisterImportJob
+        from approvals.services.register import import_job_undo_retirements
+        from portal.errors import ActionError
+
+        job = None
+        try:
+            job = RegisterImportJob.objects.filter(public_id=options["job"]).first()
+        except Exception:  # noqa: BLE001 - not a UUID
+            job = None
+        if job is None:
+            raise CommandError(_("找不到导入任务：%(job)s") % {"job": options["job"]})
+        try:
+            result = import_job_undo_retirements(actor=self._actor(options.get("user")), job=job)
+        except ActionError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("已撤销本次导入的停用：%(n)s 项恢复现行（作为新版本）。")
+                % {"n": len(result["restored"])}
+            )
+        )
+        if result["skipped"]:
+            self.stdout.write(
+                _("%(codes)s 已有现行或待生效版本，未重复恢复。")
+                % {"codes": "、".join(result["skipped"])}
+            )
 
     def do_export(self, options):
         from approvals.register_io import export_register
