@@ -5,7 +5,7 @@ A version is *in force* on a day when it is not a draft, has a start date on or 
 and no end date before it. Retired versions stay in force for the dates they covered, so that
 an application is always judged by the version that was in force when it was accepted."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -150,6 +150,36 @@ def guide_matter(code: str, on: date | None = None) -> Matter | None:
         )
         .first()
     )
+
+
+def matter_withdrawn(code: str, on: date | None = None) -> dict | None:
+    """When ``code`` was handled here before ``on`` but no version is in force on ``on``: the
+    last version that was (``matter``), the first day it no longer was (``since``), the reason
+    it was retired, and a version announced for later (``next``), if any. None otherwise
+    (in force, never in force, unknown)."""
+    on = on or today()
+    if matters_in_force(on).filter(code=code).exists():
+        return None
+    last = (
+        Matter.objects.filter(code=code, valid_from__isnull=False, valid_to__lt=on)
+        .exclude(status=Matter.Status.DRAFT)
+        .select_related("handling_department", "delegating_department")
+        .order_by("-valid_to", "-version")
+        .first()
+    )
+    if last is None:
+        return None
+    upcoming = (
+        Matter.objects.filter(code=code, status=Matter.Status.PUBLISHED, valid_from__gt=on)
+        .order_by("valid_from")
+        .first()
+    )
+    return {
+        "matter": last,
+        "since": last.valid_to + timedelta(days=1),
+        "reason": last.retire_reason,
+        "next": upcoming,
+    }
 
 
 def guide_material(code: str, material_id: int, on: date | None = None) -> Material | None:

@@ -351,6 +351,14 @@ def _step_context(application: Application, step: str, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def apply(request, code: str):
     """Step 1 of applying online, from the matter's guide page. Creates the draft on save."""
+    from approvals.selectors.register import matter_withdrawn
+    from approvals.views.register import matter_withdrawn_page
+
+    withdrawn = matter_withdrawn(code)
+    if withdrawn is not None:  # no longer handled here: say so, and since when
+        return matter_withdrawn_page(
+            request, withdrawn, status=400 if request.method == "POST" else 200
+        )
     matter = _matter_for_apply(code)
     user = request.user
     if user.has_role(roles.PROXY_AGENT) and not user.has_role(roles.CITIZEN):

@@ -128,9 +128,17 @@ def guide(request):
     return render(request, "approvals/guide/catalogue.html", context)
 
 
+def matter_withdrawn_page(request, withdrawn: dict, *, status: int = 200):
+    """What the guide and the apply page say about a matter no longer handled here."""
+    return render(request, "approvals/guide/withdrawn.html", withdrawn, status=status)
+
+
 def guide_matter(request, code: str):
     matter = sel.guide_matter(code)
     if matter is None:
+        withdrawn = sel.matter_withdrawn(code)
+        if withdrawn is not None:
+            return matter_withdrawn_page(request, withdrawn)
         raise Http404(_("没有找到现行有效的该事项。"))
     today = timezone.localdate()
     due = workdays.add_working_days(today, matter.committed_days)

@@ -79,8 +79,11 @@ def test_filters_by_department_kind_and_channel(catalogue):
 
 def test_drafts_future_and_retired_versions_are_not_public(catalogue, client):
     assert codes(sel.guide_search(q="XB-XK-9")) == []
-    for code in ("XB-XK-900", "XB-XK-901", "XB-XK-902"):
+    for code in ("XB-XK-900", "XB-XK-901"):
         assert client.get(reverse("approvals:guide-matter", args=[code])).status_code == 404
+    # a withdrawn matter says since when it is no longer handled here (issue 16)
+    withdrawn = client.get(reverse("approvals:guide-matter", args=["XB-XK-902"]))
+    assert "自 2023-01-01 起不再在本中心办理" in withdrawn.content.decode()
     response = client.get(reverse("approvals:guide"), {"q": "宅基地"})
     assert response.status_code == 200
     body = response.content.decode()
