@@ -52,6 +52,10 @@ class Matter(models.Model):
         OTHER = "other", _("其他行政权力")
         PUBLIC_SERVICE = "public_service", _("公共服务")
 
+    # Things the town does to people, not services people apply for: never appliable, shown
+    # in the guide's separate section 执法事项公示.
+    EX_OFFICIO_KINDS = (Kind.PENALTY, Kind.COMPULSION, Kind.INSPECTION)
+
     class DelegationMode(models.TextChoices):
         DIRECT = "direct", _("直接赋权")
         ENTRUSTED = "entrusted", _("委托行使")
@@ -196,6 +200,15 @@ class Matter(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_ex_officio(self) -> bool:
+        """A penalty, compulsion or inspection: exercised by the town, never applied for."""
+        return self.kind in self.EX_OFFICIO_KINDS
+
+    @property
+    def is_appliable(self) -> bool:
+        return not self.is_ex_officio
 
     def in_force_on(self, day) -> bool:
         return (

@@ -9,6 +9,7 @@ from approvals.views import register as views
 urlpatterns = [
     # the public service guide
     path("guide/", views.guide, name="guide"),
+    path("guide/enforcement/", views.guide_enforcement, name="guide-enforcement"),
     path("guide/<str:code>/", views.guide_matter, name="guide-matter"),
     path(
         "guide/<str:code>/forms/<int:material_id>/<str:which>/",

@@ -113,12 +113,19 @@ def guide_search(
     kind: str = "",
     channel: str = "",
     category: str = "",
+    appliable: bool | None = None,
     on: date | None = None,
 ) -> QuerySet[Matter]:
     """The public catalogue: versions in force, searched by partial name (Chinese works: every
     word must occur in the name) or by code (exact or prefix), filtered by handling or
-    delegating department (code), kind, channel and business category (code)."""
+    delegating department (code), kind, channel and business category (code). ``appliable``
+    True keeps the services people apply for, False the penalties, compulsion and inspections
+    the town exercises itself (执法事项公示), None both."""
     qs = matters_in_force(on).select_related("handling_department", "category")
+    if appliable is True:
+        qs = qs.exclude(kind__in=Matter.EX_OFFICIO_KINDS)
+    elif appliable is False:
+        qs = qs.filter(kind__in=Matter.EX_OFFICIO_KINDS).select_related("delegating_department")
     words = [w for w in (q or "").split() if w]
     for word in words:
         qs = qs.filter(Q(name__icontains=word) | Q(code__istartswith=word))

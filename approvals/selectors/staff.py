@@ -278,8 +278,11 @@ def department_reviewers(department_id: int) -> QuerySet[User]:
 
 
 def walk_in_matters(q: str = "", category: str = "", limit: int = 30) -> list[Matter]:
-    """Matters in force that can be handled at a window, searched by name or code."""
-    return list(register_sel.guide_search(q=q, channel="hall", category=category)[:limit])
+    """Matters in force that can be applied for at a window, searched by name or code
+    (penalties, compulsion and inspections are never applied for)."""
+    return list(
+        register_sel.guide_search(q=q, channel="hall", category=category, appliable=True)[:limit]
+    )
 
 
 def walk_in_drafts(clerk, limit: int = 10) -> list[Application]:

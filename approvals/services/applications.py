@@ -308,6 +308,12 @@ def application_create(
             code="matter_not_in_force",
             fields={"matter": _("事项未发布或已停用。")},
         )
+    if in_force.is_ex_officio:
+        raise ActionError(
+            _("“%(name)s”由执法部门依法主动实施，不受理申请。") % {"name": in_force.name},
+            code="not_appliable",
+            fields={"matter": _("行政处罚、行政强制和行政检查事项不能申请。")},
+        )
     if not getattr(in_force, _CHANNEL_FLAG[channel]):
         raise ActionError(
             _("该事项不支持%(channel)s。") % {"channel": Application.Channel(channel).label},

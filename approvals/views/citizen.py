@@ -360,6 +360,10 @@ def apply(request, code: str):
             request, withdrawn, status=400 if request.method == "POST" else 200
         )
     matter = _matter_for_apply(code)
+    if matter.is_ex_officio:  # exercised by the town, never applied for
+        return render(
+            request, "approvals/citizen/apply_ex_officio.html", {"matter": matter}, status=400
+        )
     user = request.user
     if user.has_role(roles.PROXY_AGENT) and not user.has_role(roles.CITIZEN):
         return redirect(f"{reverse('approvals:proxy-new')}?matter={matter.code}")
@@ -851,6 +855,7 @@ def _proxy_matters(q: str = ""):
             status=Matter.Status.PUBLISHED, valid_from__lte=today, channel_proxy=True
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .exclude(kind__in=Matter.EX_OFFICIO_KINDS)
         .select_related("handling_department")
         .order_by("code")
     )

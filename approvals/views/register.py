@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from approvals import register_io
+from approvals import guide_hooks, register_io
 from approvals.models import DelegationInstrument, DelegationItem, Matter, RegisterImportJob
 from approvals.selectors import register as sel
 from approvals.services import register as services
@@ -39,7 +39,6 @@ from portal.errors import ActionError, Conflict
 from portal.models import Department
 
 GUIDE_PAGE_SIZE = 20
-EX_OFFICIO_KINDS = (Matter.Kind.PENALTY, Matter.Kind.COMPULSION, Matter.Kind.INSPECTION)
 ADMIN_PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -115,7 +114,9 @@ def guide(request):
     filters = {"q": "", "department": "", "kind": "", "channel": ""}
     if form.is_bound and form.is_valid():
         filters.update({k: form.cleaned_data.get(k) or "" for k in filters})
-    page = Paginator(sel.guide_search(**filters), GUIDE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(sel.guide_search(**filters, appliable=True), GUIDE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "form": form,
         "page": page,
@@ -126,6 +127,33 @@ def guide(request):
     if request.headers.get("HX-Request"):
         return render(request, "approvals/guide/_results.html", context)
     return render(request, "approvals/guide/catalogue.html", context)
+
+
+def guide_enforcement(request):
+    """执法事项公示: the penalties, compulsion and inspections the town exercises — basis and
+    who enforces, and what other apps add through approvals.guide_hooks (the discretion
+    benchmark). Never applied for, so they are not in the catalogue of services."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    if kind not in Matter.EX_OFFICIO_KINDS:
+        kind = ""
+    page = Paginator(
+        sel.guide_search(q=q, kind=kind, appliable=False).select_related("delegating_department"),
+        GUIDE_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    details = guide_hooks.enforcement_details(page.object_list)
+    return render(
+        request,
+        "approvals/guide/enforcement.html",
+        {
+            "page": page,
+            "rows": [(m, details.get(m.code, {})) for m in page.object_list],
+            "q": q,
+            "kind": kind,
+            "kinds": [(k.value, k.label) for k in Matter.EX_OFFICIO_KINDS],
+            "querystring": _querystring(request),
+        },
+    )
 
 
 def matter_withdrawn_page(request, withdrawn: dict, *, status: int = 200):
@@ -152,7 +180,10 @@ def guide_matter(request, code: str):
         "example_due_confirmed": workdays.is_confirmed(due),
         "today": today,
         # penalties, compulsion and inspections are exercised by the town, not applied for
-        "ex_officio": matter.kind in EX_OFFICIO_KINDS,
+        "ex_officio": matter.is_ex_officio,
+        "enforcement": guide_hooks.enforcement_details([matter]).get(matter.code, {})
+        if matter.is_ex_officio
+        else {},
     }
     return render(request, "approvals/guide/matter.html", context)
 

@@ -52,7 +52,11 @@ class GuideSearchForm(forms.Form):
         self.fields["department"].choices = [("", _("全部部门"))] + [
             (d.code, d.name) for d in departments
         ]
-        self.fields["kind"].choices = [("", _("全部类型")), *Matter.Kind.choices]
+        self.fields["kind"].choices = [("", _("全部类型"))] + [
+            (value, label)
+            for value, label in Matter.Kind.choices
+            if value not in Matter.EX_OFFICIO_KINDS
+        ]
         self.fields["channel"].choices = [("", _("全部渠道")), *CHANNELS]
 
 

@@ -37,7 +37,7 @@ def make_matter(
         status=Matter.Status.PUBLISHED,
         valid_from=valid_from,
         name=extra.pop("name", "个体工商户设立登记"),
-        kind=Matter.Kind.LICENSING,
+        kind=extra.pop("kind", Matter.Kind.LICENSING),
         delegation_mode=mode,
         delegating_department=delegating,
         handling_department=department,
