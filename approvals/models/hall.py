@@ -28,6 +28,9 @@ class TicketCounter(models.Model):
     )
     day = models.DateField(_("日期"))
     last_number = models.PositiveIntegerField(_("已发号数"), default=0)
+    # The taking time of the last number: a later number never carries an earlier time, so
+    # the call order (priority, taking time) is the number order within a category.
+    last_taken_at = models.DateTimeField(_("最后取号时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("取号计数器")

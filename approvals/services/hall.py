@@ -3,8 +3,11 @@ Keyword-only, atomic, row-locked, audited.
 
 Concurrency:
 - a ticket number comes from one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the
-  per-category, per-day counter row: the row lock it takes serialises kiosks of one category
-  for the few microseconds of the statement, and the first ticket of the day cannot race;
+  per-category, per-day counter row: the row lock it takes serialises the kiosks of one
+  category until the ticket is committed, and the first ticket of the day cannot race. Under
+  that lock the ticket's taking time is made no earlier than the previous number's, so that
+  "priority, then taking time" — the call order — is the number order within a category,
+  however the kiosks' requests interleave (issue 16: Z005 was called before Z001);
 - "call next" locks the window row (two clerks at one window queue up behind each other)
   and takes the first waiting ticket with ``select_for_update(skip_locked=True)``, so two
   windows pressing at the same moment each get a different ticket without waiting;
@@ -64,8 +67,10 @@ def format_number(prefix: str, sequence: int) -> str:
 # --- tickets ---------------------------------------------------------------------------------
 
 
-def _next_sequence(category_id: int, day) -> int:
-    """Bump the day's counter of a category and return the new number, in one statement."""
+def _next_sequence(category_id: int, day, now: datetime) -> tuple[int, datetime]:
+    """Bump the day's counter of a category; return the new number and its taking time: ``now``,
+    or the previous number's time when that is later (must run inside the ticket's
+    transaction: the counter row stays locked until it commits)."""
     table = connection.ops.quote_name(TicketCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -74,7 +79,12 @@ def _next_sequence(category_id: int, day) -> int:
             "RETURNING last_number",
             [category_id, day],
         )
-        return cursor.fetchone()[0]
+        sequence = cursor.fetchone()[0]
+    counter = TicketCounter.objects.filter(category_id=category_id, day=day)
+    previous = counter.values_list("last_taken_at", flat=True).first()
+    taken_at = max(now, previous) if previous else now
+    counter.update(last_taken_at=taken_at)
+    return sequence, taken_at
 
 
 @transaction.atomic
@@ -105,7 +115,7 @@ def ticket_take(
     if source not in Ticket.Source.values:
         raise ActionError(_("取号方式无效。"), code="invalid_source", fields={"source": source})
     day = timezone.localdate(now)
-    sequence = _next_sequence(category.pk, day)
+    sequence, now = _next_sequence(category.pk, day, now)
     ticket = Ticket.objects.create(
         category=category,
         issued_category=category,
