@@ -6,3 +6,8 @@ class EnforcementConfig(AppConfig):
     name = "enforcement"
     verbose_name = _("综合行政执法")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from enforcement import menus, signals  # noqa: F401
+
+        menus.register_all()

@@ -1,2 +1,23 @@
+"""Page URLs of every enforcement area; each area's routes module lists its own."""
+
+from importlib import import_module
+
+AREAS = ("leads", "cases", "field", "desk", "team", "publicity", "inspections", "benchmarks")
+
 app_name = "enforcement"
-urlpatterns: list = []
+
+
+def _patterns(attribute: str) -> list:
+    patterns = []
+    for area in AREAS:
+        try:
+            module = import_module(f"enforcement.routes.{area}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"enforcement.routes.{area}":
+                raise
+            continue
+        patterns += getattr(module, attribute, [])
+    return patterns
+
+
+urlpatterns = _patterns("urlpatterns")

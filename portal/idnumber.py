@@ -49,3 +49,23 @@ def mask_mobile(value: str) -> str:
     if len(value) < 7:
         return value
     return value[:3] + "****" + value[-4:]
+
+
+# --- unified social credit code (GB 32100-2015) --------------------------------------------
+
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def credit_code_check_character(first17: str) -> str:
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+def credit_code_valid(value: str) -> bool:
+    """A unified social credit code (统一社会信用代码) with a correct check character."""
+    value = (value or "").strip().upper()
+    if not _CREDIT_PATTERN.match(value):
+        return False
+    return credit_code_check_character(value[:17]) == value[17]

@@ -15,6 +15,8 @@ GRID_HEAD = "grid_head"
 DISPATCHER = "dispatcher"
 ENFORCEMENT_OFFICER = "enforcement_officer"
 SQUAD_LEADER = "squad_leader"
+BUREAU_HEAD = "bureau_head"
+LEGAL_REVIEWER = "legal_reviewer"
 
 LABELS = {
     CITIZEN: _("群众/企业"),
@@ -29,6 +31,8 @@ LABELS = {
     DISPATCHER: _("指挥中心调度员"),
     ENFORCEMENT_OFFICER: _("执法队员"),
     SQUAD_LEADER: _("执法中队长"),
+    BUREAU_HEAD: _("执法局负责人"),
+    LEGAL_REVIEWER: _("法制审核人员"),
 }
 ALL = tuple(LABELS)
 STAFF_ROLES = tuple(r for r in ALL if r != CITIZEN)
@@ -80,6 +84,8 @@ PERMISSIONS: dict[str, list[str]] = {
     DISPATCHER: [*_VIEW_ORG],
     ENFORCEMENT_OFFICER: [],
     SQUAD_LEADER: [],
+    BUREAU_HEAD: [],
+    LEGAL_REVIEWER: [],
 }
 # Roles whose members may enter the Django admin (is_staff is set for them).
 ADMIN_ROLES = (REGISTER_ADMIN, SUPERVISOR)

@@ -2,8 +2,6 @@
 that caused it, and the widgets carry aria-invalid / aria-describedby so that screen readers
 announce the message with the field."""
 
-import re
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import Application, Callback, Rating
 from portal import idnumber
 from portal.errors import ActionError
+from portal.idnumber import credit_code_valid
 from portal.models.users import mobile_validator
 
 
@@ -42,24 +41,6 @@ class AccessibleForm(forms.Form):
         for name, messages_ in error.fields.items():
             for message in messages_:
                 self.add_error(name if name in self.fields else None, message)
-
-
-# --- unified social credit code (GB 32100-2015) --------------------------------------------
-
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-
-
-def credit_code_valid(value: str) -> bool:
-    value = (value or "").strip().upper()
-    if not _CREDIT_PATTERN.match(value):
-        return False
-    total = sum(
-        _CREDIT_CHARS.index(c) * w for c, w in zip(value[:17], _CREDIT_WEIGHTS, strict=True)
-    )
-    check = (31 - total % 31) % 31
-    return _CREDIT_CHARS[check] == value[17]
 
 
 # --- applying --------------------------------------------------------------------------------

@@ -356,6 +356,55 @@ ONEWINDOW = {
     "REGISTER_IMPORT_UNDO_DAYS": env.int("REGISTER_IMPORT_UNDO_DAYS", default=30),
 }
 
+# Enforcement (issue 14): the bureau's configurable rules. Law-fixed periods live in
+# enforcement/legal.py; what a bureau may set is here.
+ENFORCEMENT = {
+    # Document numbers per kind and year: {town} short town name, {kind} the kind's mark,
+    # {year}, {n} the sequence (e.g. "{town}综执{kind}字〔{year}〕第{n}号").
+    "DOCUMENT_NUMBER_FORMAT": env.str(
+        "ENFORCEMENT_DOCUMENT_NUMBER_FORMAT", default="{town}综执{kind}字〔{year}〕{n}号"
+    ),
+    "CASE_NUMBER_FORMAT": env.str(
+        "ENFORCEMENT_CASE_NUMBER_FORMAT", default="{town_code}ZF{year}{seq:06d}"
+    ),
+    "LEAD_NUMBER_FORMAT": env.str(
+        "ENFORCEMENT_LEAD_NUMBER_FORMAT", default="{town_code}XS{year}{seq:06d}"
+    ),
+    # The statement (陈述申辩) period after the notice, in working days.
+    "STATEMENT_DAYS": env.int("ENFORCEMENT_STATEMENT_DAYS", default=5),
+    # Major cases (法制审核 art. 58): fines from these amounts (yuan), licence revocation,
+    # closure, every hearing case, any fine outside the benchmark.
+    "MAJOR_FINE_PERSON": env.int("ENFORCEMENT_MAJOR_FINE_PERSON", default=10_000),
+    "MAJOR_FINE_ORGANISATION": env.int("ENFORCEMENT_MAJOR_FINE_ORGANISATION", default=100_000),
+    "MAJOR_PENALTIES": env.list(
+        "ENFORCEMENT_MAJOR_PENALTIES", default=["licence_revocation", "closure"]
+    ),
+    # Collective discussion (集体讨论, art. 57): fines from these amounts and these penalties.
+    "DISCUSSION_FINE_PERSON": env.int("ENFORCEMENT_DISCUSSION_FINE_PERSON", default=10_000),
+    "DISCUSSION_FINE_ORGANISATION": env.int(
+        "ENFORCEMENT_DISCUSSION_FINE_ORGANISATION", default=100_000
+    ),
+    "DISCUSSION_PENALTIES": env.list(
+        "ENFORCEMENT_DISCUSSION_PENALTIES", default=["licence_revocation", "closure"]
+    ),
+    # Hearing rights (art. 63): "larger" fines and the heavier penalties.
+    "HEARING_FINE_PERSON": env.int("ENFORCEMENT_HEARING_FINE_PERSON", default=10_000),
+    "HEARING_FINE_ORGANISATION": env.int("ENFORCEMENT_HEARING_FINE_ORGANISATION", default=100_000),
+    "HEARING_PENALTIES": env.list(
+        "ENFORCEMENT_HEARING_PENALTIES",
+        default=["licence_suspension", "licence_revocation", "production_suspension", "closure"],
+    ),
+    # The first extension of the 90-day decision limit (by the bureau head), in days.
+    "DECISION_EXTENSION_DAYS": env.int("ENFORCEMENT_DECISION_EXTENSION_DAYS", default=30),
+    # Publication (执法公示): within N working days of the decision; taken down after N years.
+    "PUBLICATION_DAYS": env.int("ENFORCEMENT_PUBLICATION_DAYS", default=7),
+    "PUBLICATION_YEARS_ORGANISATION": env.int("ENFORCEMENT_PUBLICATION_YEARS_ORG", default=5),
+    "PUBLICATION_YEARS_PERSON": env.int("ENFORCEMENT_PUBLICATION_YEARS_PERSON", default=2),
+    "PUBLICATION_REMINDER_DAYS": env.int("ENFORCEMENT_PUBLICATION_REMINDER_DAYS", default=30),
+    # Certificates are reminded this many days before they expire.
+    "CERTIFICATE_REMINDER_DAYS": env.int("ENFORCEMENT_CERTIFICATE_REMINDER_DAYS", default=30),
+}
+
 # Dashboards (issue 8): the daily rollups of recent days are rebuilt every few minutes.
 DASHBOARD_ROLLUP_MINUTES = env.float("DASHBOARD_ROLLUP_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {
