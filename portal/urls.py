@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
+from portal import outbox, views
 
 admin.site.site_header = "一窗通办 管理后台"
 admin.site.site_title = "一窗通办"
@@ -14,6 +14,7 @@ admin.site.index_title = "管理后台"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("outbox-sw.js", outbox.service_worker, name="outbox-sw"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="portal/login.html"),

@@ -3,6 +3,7 @@ from .audit import AuditEntry
 from .calendar import CalendarDay, CalendarYear
 from .notifications import Channel, Delivery, Notification, NotificationPreference, Reminder
 from .org import Department, StaffProfile, Window
+from .photos import Photo
 from .users import User
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Department",
     "Notification",
     "NotificationPreference",
+    "Photo",
     "Reminder",
     "StaffProfile",
     "User",

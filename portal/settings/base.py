@@ -126,6 +126,12 @@ XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_MB", default=50) * 
 XLSX_MAX_ROWS = env.int("XLSX_MAX_ROWS", default=100_000)
 XLSX_MAX_CELLS_PER_ROW = env.int("XLSX_MAX_CELLS_PER_ROW", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Evidence photos (portal.photos): the largest file, the most pixels, how many per step, and
+# the size of the EXIF-free thumbnail people see.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_MB", default=15) * 1024 * 1024
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=60_000_000)
+PHOTO_MAX_COUNT = env.int("PHOTO_MAX_COUNT", default=9)
+PHOTO_THUMBNAIL_PX = env.int("PHOTO_THUMBNAIL_PX", default=640)
 
 # Security headers and cookies (tightened further in production).
 SECURE_CONTENT_TYPE_NOSNIFF = True
