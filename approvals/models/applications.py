@@ -507,6 +507,9 @@ class Extension(models.Model):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("未批准")
+        # the application was decided, forwarded, withdrawn or refused before a supervisor
+        # answered: nothing is left to extend
+        CLOSED = "closed", _("已关闭")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="extensions"

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from approvals.models import (
@@ -738,6 +739,7 @@ def application_refuse(
     application.refusal_reason = reason.strip()
     application.refusal_basis = basis.strip()
     _move(application, "refuse", actor=actor, note=reason.strip())
+    _close_open_extensions(application, actor=actor, reason=CLOSE_REASONS["refuse"])
     _issue_notice(
         application,
         Notice.Kind.REFUSAL,
@@ -923,8 +925,66 @@ def application_resume(
     return application
 
 
+def limit_running(application: Application, today: date | None = None) -> bool:
+    """Whether the application's time limit is still running on ``today`` (its due date, with
+    the pauses up to today, not passed). Licensing Law art. 42: a limit that cannot be met is
+    extended *within* it; once the application is overdue there is nothing left to extend."""
+    today = _today(today)
+    if application.accepted_on is None:
+        return False
+    probe = Application(
+        matter=application.matter,
+        accepted_on=application.accepted_on,
+        extension_days=application.extension_days,
+    )
+    probe.pk = application.pk  # the suspensions are read through the real row
+    refresh_clock(probe, today)
+    return probe.due_date is not None and probe.due_date >= today
+
+
+def _limit_expired_error(application: Application) -> ActionError:
+    return ActionError(
+        _("办件已超过办理时限（%(due)s 到期），依法不能再延期；请尽快作出决定。")
+        % {"due": application.due_date},
+        code="limit_expired",
+    )
+
+
+CLOSE_REASONS = {
+    "decide": gettext_lazy("办件已作出决定，延期申请随之关闭。"),
+    "forward": gettext_lazy("办件已转报区级部门，延期申请随之关闭。"),
+    "withdraw": gettext_lazy("申请人已撤回办件，延期申请随之关闭。"),
+    "refuse": gettext_lazy("办件不予受理，延期申请随之关闭。"),
+}
+
+
+def _close_open_extensions(application: Application, *, actor, reason) -> int:
+    """Close the extension requests still waiting when the application leaves review: they
+    leave the supervisor's list, with the reason on record."""
+    open_requests = list(
+        Extension.objects.select_for_update().filter(
+            application=application, status=Extension.Status.PENDING
+        )
+    )
+    for extension in open_requests:
+        extension.status = Extension.Status.CLOSED
+        extension.decided_at = timezone.now()
+        extension.decision_note = str(reason)
+        extension.save(update_fields=["status", "decided_at", "decision_note"])
+        audit.record(
+            actor=actor if getattr(actor, "pk", None) else "system",
+            action="application.close_extension",
+            obj=application,
+            after={"extension": extension.pk, "days": extension.days, "state": application.state},
+            note=str(reason),
+        )
+    return len(open_requests)
+
+
 @transaction.atomic
-def extension_request(*, application: Application, actor, days: int, reason: str) -> Extension:
+def extension_request(
+    *, application: Application, actor, days: int, reason: str, today: date | None = None
+) -> Extension:
     application = _lock(application)
     _require_handler(actor, application)
     matter = application.matter
@@ -932,6 +992,8 @@ def extension_request(*, application: Application, actor, days: int, reason: str
         raise ActionError(_("办件当前状态不能申请延期。"), code="invalid_transition")
     if not matter.extension_allowed:
         raise ActionError(_("该事项不允许延期。"), code="extension_not_allowed")
+    if not limit_running(application, today):
+        raise _limit_expired_error(application)
     errors = {}
     if not isinstance(days, int) or days < 1 or days > matter.max_extension_days:
         errors["days"] = _("延期天数应为1到%(max)s个工作日。") % {"max": matter.max_extension_days}
@@ -974,6 +1036,8 @@ def extension_decide(
     )
     if approve and application.state not in (State.IN_REVIEW, State.SUSPENDED):
         raise ActionError(_("办件已作出决定，不需要延期。"), code="invalid_transition")
+    if approve and not limit_running(application, today):
+        raise _limit_expired_error(application)
     extension.status = Extension.Status.APPROVED if approve else Extension.Status.REJECTED
     extension.decided_by = actor
     extension.decided_at = timezone.now()
@@ -1058,6 +1122,7 @@ def _record_decision(
         note=application.decision_reason,
         data={"outcome": outcome},
     )
+    _close_open_extensions(application, actor=actor, reason=CLOSE_REASONS["decide"])
     kind = (
         Notice.Kind.DECISION_GRANT
         if outcome == Application.Outcome.GRANT
@@ -1118,6 +1183,7 @@ def application_forward(
     _ensure(application, application.forward)
     application.forwarded_on = today
     _move(application, "forward", actor=actor, note=opinion.strip())
+    _close_open_extensions(application, actor=actor, reason=CLOSE_REASONS["forward"])
     return application
 
 
@@ -1212,4 +1278,5 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
         open_suspension.ended_on = timezone.localdate()
         open_suspension.save(update_fields=["ended_on"])
     _move(application, "withdraw", actor=actor, note=application.withdrawal_reason)
+    _close_open_extensions(application, actor=actor, reason=CLOSE_REASONS["withdraw"])
     return application

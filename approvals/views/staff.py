@@ -918,6 +918,7 @@ def _screen_context(application: Application) -> dict:
             (e for e in extensions if e.status == Extension.Status.PENDING), None
         ),
         "open_suspension": next((s for s in screen.suspensions.all() if not s.ended_on), None),
+        "limit_running": svc.limit_running(screen),
     }
 
 

@@ -283,18 +283,26 @@ def test_extension_once_within_maximum_approved_by_supervisor(world):
     app = _in_review(world)
     with pytest.raises(ActionError) as exc:
         svc.extension_request(
-            application=app, actor=world.reviewer, days=11, reason="需要补充现场核查"
+            application=app,
+            actor=world.reviewer,
+            days=11,
+            reason="需要补充现场核查",
+            today=ACCEPT_DAY,
         )
     assert "days" in exc.value.fields
     ext = svc.extension_request(
-        application=app, actor=world.reviewer, days=10, reason="需要补充现场核查"
+        application=app, actor=world.reviewer, days=10, reason="需要补充现场核查", today=ACCEPT_DAY
     )
     with pytest.raises(ActionError) as exc:
-        svc.extension_request(application=app, actor=world.reviewer, days=2, reason="again")
+        svc.extension_request(
+            application=app, actor=world.reviewer, days=2, reason="again", today=ACCEPT_DAY
+        )
     assert exc.value.code == "extension_already_used"
     with pytest.raises(Forbidden):
         svc.extension_decide(extension=ext, actor=world.reviewer, approve=True)
-    svc.extension_decide(extension=ext, actor=world.supervisor, approve=True, note="同意")
+    svc.extension_decide(
+        extension=ext, actor=world.supervisor, approve=True, note="同意", today=ACCEPT_DAY
+    )
     app.refresh_from_db()
     assert app.extension_days == 10
     assert app.due_date == workdays_add(ACCEPT_DAY, 15)

@@ -73,7 +73,9 @@ def test_warning_before_claim_goes_to_the_department_reviewers(world):
 def test_a_new_due_date_is_remindable_again_and_the_old_one_is_not_resent(world):
     app = _in_review(world)
     assert sweep(date(2026, 10, 8), rules.WARNING) == 1
-    ext = svc.extension_request(application=app, actor=world.reviewer, days=5, reason="专家评审")
+    ext = svc.extension_request(
+        application=app, actor=world.reviewer, days=5, reason="专家评审", today=date(2026, 10, 8)
+    )
     svc.extension_decide(
         extension=ext, actor=world.supervisor, approve=True, today=date(2026, 10, 8)
     )
