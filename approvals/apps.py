@@ -9,7 +9,7 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from approvals import menus, reminders  # noqa: F401  (reminders registers its rules)
-        from approvals.demo import applications, evaluations, hall, register
+        from approvals.demo import applications, dashboard, evaluations, hall, register
         from portal import generate
         from portal.demo import register_seeder
 
@@ -18,6 +18,7 @@ class ApprovalsConfig(AppConfig):
         register_seeder(20, "hall", hall.seed)
         register_seeder(30, "applications", applications.seed)
         register_seeder(40, "evaluations", evaluations.seed)
+        register_seeder(90, "dashboard rollups", dashboard.seed)
         generate.register(
             generate.Part(
                 order=10,

@@ -469,6 +469,27 @@ def _rollup_where(filters: Filters, alias: str = "s") -> tuple[str, list]:
     return " AND ".join(where), params
 
 
+def _rollup_source(model, filters: Filters, alias: str) -> tuple[str, list]:
+    """The rows a dashboard sums over the range: the stored rollup of the days before today
+    and, when the range reaches today, today's rows computed live from the events (the beat's
+    refresh is never waited for, a rating given a minute ago counts, and the stored rows of
+    today are left out so that nothing counts twice). A FROM item and its parameters."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    today = timezone.localdate()
+    if not (filters.start <= today <= filters.end):
+        return f"{table} {alias}", []
+    from approvals.services import dashboard as rollups
+
+    builder = rollups.application_rows_sql if model is ApplicationDayStat else rollups.hall_rows_sql
+    live, live_params = builder(today, today)
+    columns = ", ".join(f.column for f in model._meta.concrete_fields if f.name != "id")
+    return (
+        f"(SELECT {columns} FROM {table} WHERE day <> %s "
+        f"UNION ALL SELECT {columns} FROM ({live}) live_rows) {alias}",
+        [today, *live_params],
+    )
+
+
 # The dimensions history() groups by: (column, name in the result).
 HISTORY_DIMS = (("s.day", "day"), ("s.department_id", "department"), ("m.code", "matter"))
 
@@ -477,12 +498,13 @@ def _grouped(filters: Filters, dims=HISTORY_DIMS) -> dict[str, list[tuple]]:
     """Rollup sums over the range by each of ``dims`` (day, department, matter code — versions
     of a matter summed): one statement on PostgreSQL (GROUPING SETS), one per dimension
     elsewhere. Rows are (key, sums in APPLICATION_COUNTERS order)."""
-    table = connection.ops.quote_name(ApplicationDayStat._meta.db_table)
     matter_table = connection.ops.quote_name(Matter._meta.db_table)
     where, params = _rollup_where(filters)
     needs_matter = filters.kind or any(col.startswith("m.") for col, _name in dims)
     join = f" JOIN {matter_table} m ON m.id = s.matter_id" if needs_matter else ""
-    source = f"{table} s{join}"
+    rows, row_params = _rollup_source(ApplicationDayStat, filters, "s")
+    source = f"{rows}{join}"
+    params = [*row_params, *params]
     sums = ", ".join(f"SUM(s.{name})" for name in APPLICATION_COUNTERS)
     out: dict[str, list[tuple]] = {name: [] for _col, name in dims}
     with connection.cursor() as cursor:
@@ -604,9 +626,9 @@ def hall(filters: Filters, lookup: Names | None = None) -> dict:
     and the categories; the hall is filtered by window only: categories are not
     departments)."""
     lookup = lookup or names()
-    table = connection.ops.quote_name(HallDayStat._meta.db_table)
+    table, params = _rollup_source(HallDayStat, filters, "h")
     where = ["h.day >= %s", "h.day <= %s"]
-    params: list = [filters.start, filters.end]
+    params = [*params, filters.start, filters.end]
     if filters.window is not None:
         where.append("h.window_id = %s")
         params.append(filters.window.pk)
@@ -620,7 +642,7 @@ def hall(filters: Filters, lookup: Names | None = None) -> dict:
         if connection.vendor == "postgresql":
             grouping = ", ".join(f"GROUPING(h.{d})" for d in dims)
             cursor.execute(
-                f"SELECT {grouping}, h.category_id, h.window_id, h.hour, {sums} FROM {table} h "
+                f"SELECT {grouping}, h.category_id, h.window_id, h.hour, {sums} FROM {table} "
                 f"WHERE {' AND '.join(where)} "
                 "GROUP BY GROUPING SETS ((h.category_id), (h.window_id), (h.hour), ())",
                 params,
@@ -638,7 +660,7 @@ def hall(filters: Filters, lookup: Names | None = None) -> dict:
                 select = f"h.{dim}, " if dim else ""
                 group = f" GROUP BY h.{dim}" if dim else ""
                 cursor.execute(
-                    f"SELECT {select}{sums} FROM {table} h WHERE {' AND '.join(where)}{group}",
+                    f"SELECT {select}{sums} FROM {table} WHERE {' AND '.join(where)}{group}",
                     params,
                 )
                 for row in cursor.fetchall():

@@ -248,7 +248,10 @@ def _ordinal_span(start: date, end: date) -> tuple[date, date]:
     return (min(earliest, start) if earliest else start), end
 
 
-def _application_rollup_sql(start: date, end: date) -> tuple[str, list]:
+def application_rows_sql(start: date, end: date) -> tuple[str, list]:
+    """The application rollup rows of start..end computed from the events: a SELECT with the
+    columns of ApplicationDayStat (day, department_id, matter_id, window_id, channel, the
+    counters as integers). The refresh inserts it; the dashboards read today's through it."""
     dims = "a.department_id, a.matter_id, a.window_id, a.channel"
     selects, params = [], []
     for source in _application_sources(start, end):
@@ -266,11 +269,8 @@ def _application_rollup_sql(start: date, end: date) -> tuple[str, list]:
     ordinal_params = [value for row in ordinals for value in row]
     if _postgres():
         values = ", ".join(["(%s::date, %s::integer)"] * len(ordinals))
-    columns = ", ".join(APPLICATION_COUNTERS)
-    sums = ", ".join(f"SUM({name})" for name in APPLICATION_COUNTERS)
+    sums = ", ".join(f"CAST(SUM({name}) AS integer) AS {name}" for name in APPLICATION_COUNTERS)
     sql = (
-        f"INSERT INTO {_table(ApplicationDayStat)} "
-        f"(day, department_id, matter_id, window_id, channel, {columns}) "
         f"WITH ord(day, n) AS (VALUES {values}), "
         f"ev AS ({' UNION ALL '.join(selects)}) "
         f"SELECT day, department_id, matter_id, window_id, channel, {sums} FROM ev "
@@ -279,26 +279,45 @@ def _application_rollup_sql(start: date, end: date) -> tuple[str, list]:
     return sql, ordinal_params + params
 
 
-def _hall_rollup_sql(start: date, end: date) -> tuple[str, list]:
+def _application_rollup_sql(start: date, end: date) -> tuple[str, list]:
+    columns = ", ".join(APPLICATION_COUNTERS)
+    select, params = application_rows_sql(start, end)
+    sql = (
+        f"INSERT INTO {_table(ApplicationDayStat)} "
+        f"(day, department_id, matter_id, window_id, channel, {columns}) {select}"
+    )
+    return sql, params
+
+
+def hall_rows_sql(start: date, end: date) -> tuple[str, list]:
+    """The hall rollup rows of start..end computed from the calls, with the columns of
+    HallDayStat (see application_rows_sql)."""
     called = "c.called_at"
     wait = _seconds_between("c.called_at", "c.queued_at")
     service = _seconds_between("c.ended_at", "c.called_at")
     finished = "c.outcome = 'finished'"
-    columns = ", ".join(HALL_COUNTERS)
     sql = (
-        f"INSERT INTO {_table(HallDayStat)} (day, category_id, window_id, hour, {columns}) "
-        f"SELECT {_local_date(called)}, c.category_id, c.window_id, {_local_hour(called)}, "
-        "COUNT(*), "
-        f"SUM(CASE WHEN {finished} THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN c.outcome = 'no_show' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN c.outcome = 'transferred' THEN 1 ELSE 0 END), "
-        f"SUM({wait}), MAX({wait}), "
-        f"SUM(CASE WHEN {finished} THEN {service} ELSE 0 END), "
-        f"MAX(CASE WHEN {finished} THEN {service} ELSE 0 END) "
+        f"SELECT {_local_date(called)} AS day, c.category_id AS category_id, "
+        f"c.window_id AS window_id, {_local_hour(called)} AS hour, "
+        "CAST(COUNT(*) AS integer) AS calls, "
+        f"CAST(SUM(CASE WHEN {finished} THEN 1 ELSE 0 END) AS integer) AS finished, "
+        "CAST(SUM(CASE WHEN c.outcome = 'no_show' THEN 1 ELSE 0 END) AS integer) AS no_shows, "
+        "CAST(SUM(CASE WHEN c.outcome = 'transferred' THEN 1 ELSE 0 END) AS integer)"
+        " AS transferred, "
+        f"CAST(SUM({wait}) AS bigint) AS wait_seconds, CAST(MAX({wait}) AS integer) AS wait_max, "
+        f"CAST(SUM(CASE WHEN {finished} THEN {service} ELSE 0 END) AS bigint) AS service_seconds, "
+        f"CAST(MAX(CASE WHEN {finished} THEN {service} ELSE 0 END) AS integer) AS service_max "
         f"FROM {_table(TicketCall)} c WHERE c.called_at >= %s AND c.called_at < %s "
         "GROUP BY 1, 2, 3, 4"
     )
     return sql, [_ts(start), _ts(end + timedelta(days=1))]
+
+
+def _hall_rollup_sql(start: date, end: date) -> tuple[str, list]:
+    columns = ", ".join(HALL_COUNTERS)
+    select, params = hall_rows_sql(start, end)
+    sql = f"INSERT INTO {_table(HallDayStat)} (day, category_id, window_id, hour, {columns}) "
+    return sql + select, params
 
 
 # --- refresh ---------------------------------------------------------------------------------

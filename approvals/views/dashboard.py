@@ -470,6 +470,10 @@ def chart_data(view: str, data: dict) -> dict:
     departments = data["history"]["departments"][:15]
     return {
         "position": {
+            # states down the side, every bar with its label (seven states side by side left
+            # ECharts room for four labels)
+            "horizontal": True,
+            "all_labels": True,
             "categories": [row["label"] for row in position["states"]],
             "series": [
                 {

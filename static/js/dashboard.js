@@ -23,12 +23,16 @@
     };
   }
 
-  function categoryAxis(categories, horizontal) {
+  function categoryAxis(categories, horizontal, allLabels) {
     var axis = Object.assign({ type: "category", data: categories }, axisCommon());
     if (horizontal) {
       axis.inverse = true;
     } else {
       axis.axisLabel = Object.assign({}, axis.axisLabel, { interval: "auto", hideOverlap: true });
+    }
+    if (allLabels) {
+      // every bar keeps its label: none is skipped or hidden for lack of room
+      axis.axisLabel = Object.assign({}, axis.axisLabel, { interval: 0, hideOverlap: false });
     }
     return axis;
   }
@@ -98,9 +102,9 @@
     if (spec.colours) option.color = spec.colours;
     if (horizontal) {
       option.xAxis = valueAxis(spec.percent, spec.integer);
-      option.yAxis = categoryAxis(spec.categories, true);
+      option.yAxis = categoryAxis(spec.categories, true, spec.all_labels);
     } else {
-      option.xAxis = categoryAxis(spec.categories, false);
+      option.xAxis = categoryAxis(spec.categories, false, spec.all_labels);
       option.yAxis = spec.percent_axis
         ? [valueAxis(false, spec.integer), valueAxis(true)]
         : valueAxis(spec.percent, spec.integer);
