@@ -35,3 +35,13 @@ class PortalConfig(AppConfig):
                 order=900,
             )
         )
+        register(
+            MenuItem(
+                key="areas",
+                label=_("区域与边界"),
+                url_name="areas:list",
+                roles=(roles.REGISTER_ADMIN, roles.SUPERVISOR),
+                description=_("村（社区）、网格、微网格：边界导入导出、停用、拆分合并"),
+                order=64,
+            )
+        )

@@ -33,6 +33,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("areas/", include("portal.areas.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/v1/", include("approvals.api_urls")),
     path("api/v1/", include("enforcement.api_urls")),

@@ -256,7 +256,7 @@ def crs_from_prj(prj_text: str) -> tuple[int | None, str]:
             code = CGCS2000
         elif "WGS" in datum and "84" in datum:
             code = WGS84
-    if code is None:
+    if code is None or not supported_crs(code):
         return None, _(
             "坐标系“%(name)s”不受支持（支持 EPSG:4490、4326 及 3° 高斯-克吕格 4513–4554）"
         ) % {"name": crs.name}

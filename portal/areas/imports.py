@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from portal import audit
 from portal.areas import geometry
 from portal.areas.lookup import STAMP_KEY, bump_stamp, read_stamp
-from portal.errors import Conflict
+from portal.errors import ActionError, Conflict
 from portal.models.areas import (
     PARENT_KINDS,
     VILLAGE_KINDS,
@@ -385,6 +385,8 @@ def check(
         plan.items.append(item)
         if changes:
             plan.rows[f.code] = {"id": old.pk, **{k: v[1] for k, v in changes.items()}}
+    whole_file = _("整个文件")
+    plan.problems.sort(key=lambda p: p.where != whole_file)  # the file's own problems first
     listed = {f.code for f in features}
     plan.absent = sorted(
         (a.code, a.name)
@@ -567,3 +569,103 @@ def _refresh_villages(moved_ids: list[int]) -> None:
 
 def _snapshot(row: dict) -> dict:
     return {k: (str(v) if isinstance(v, date) else v) for k, v in row.items()}
+
+
+# --- the register administrator's uploads ----------------------------------------------------
+
+MAX_UPLOAD = 50 * 1024 * 1024
+PREVIEW_ROWS = 500
+
+
+def _report(plan: Plan, notes: list[str]) -> dict:
+    items = []
+    for item in plan.items:
+        if item.action == "unchanged":
+            continue
+        changes = {
+            k: (["…", "…"] if k == "boundary" else [str(v[0]), str(v[1])])
+            for k, v in item.changes.items()
+        }
+        items.append(
+            {
+                "action": item.action,
+                "code": item.code,
+                "name": item.name,
+                "kind": item.kind,
+                "parent": item.parent,
+                "changes": changes,
+            }
+        )
+    return {
+        "summary": plan.summary(),
+        "problems": [[p.where, p.message] for p in plan.problems],
+        "items": items[:PREVIEW_ROWS],
+        "more_items": max(0, len(items) - PREVIEW_ROWS),
+        "absent": [list(a) for a in plan.absent[:PREVIEW_ROWS]],
+        "notes": notes,
+        "gcj02_suspected": plan.gcj02_suspected,
+    }
+
+
+def _check_job(job) -> Plan:
+    from portal.areas import formats
+
+    read = formats.read(bytes(job.content), job.file_name)
+    plan = check(
+        read.features, on=job.effective_on, from_gcj02=job.from_gcj02, file_problems=read.problems
+    )
+    job.report = _report(plan, read.notes)
+    job.ok = plan.ok
+    job.stamp = plan.stamp
+    return plan
+
+
+def job_create(*, actor, file_name: str, content: bytes, on: date, from_gcj02: bool = False):
+    """Store an uploaded boundary file and check it; nothing on the map changes."""
+    import hashlib
+
+    from portal.models import AreaImport
+
+    if len(content) > MAX_UPLOAD:
+        raise ActionError(
+            _("文件不能超过 %(mb)s MB。") % {"mb": MAX_UPLOAD // (1024 * 1024)},
+            fields={"file": _("文件过大。")},
+        )
+    job = AreaImport(
+        file_name=file_name[:200],
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        effective_on=on,
+        from_gcj02=from_gcj02,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _check_job(job)
+    job.save()
+    return job
+
+
+def job_apply(*, actor, job):
+    """Apply the previewed import. If the map changed since the preview, the file is checked
+    again, the new preview stored, and Conflict raised so the person looks again first."""
+    from portal.models import AreaImport
+
+    stale = False
+    with transaction.atomic():
+        job = AreaImport.objects.select_for_update().get(pk=job.pk)
+        if job.status == AreaImport.Status.APPLIED:
+            raise Conflict(_("该文件已经导入。"), code="already_applied")
+        previewed = job.stamp
+        plan = _check_job(job)
+        if plan.stamp != previewed or not plan.ok:
+            stale = True  # keep the new preview, then tell the person
+        else:
+            job.result = apply(plan, actor=actor, source=job.file_name)
+            job.status = AreaImport.Status.APPLIED
+            job.applied_by = actor if getattr(actor, "pk", None) else None
+            job.applied_at = timezone.now()
+        job.save()
+    if stale:
+        raise Conflict(
+            _("预览之后区域又被修改过，已重新检查，请再看一遍预览。"), code="areas_changed"
+        )
+    return job

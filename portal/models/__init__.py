@@ -1,4 +1,4 @@
-from .areas import Area, AreaChange, AreaKind, ChangeStamp, SpecialKind
+from .areas import Area, AreaChange, AreaImport, AreaKind, ChangeStamp, SpecialKind
 from .audit import AuditEntry
 from .calendar import CalendarDay, CalendarYear
 from .notifications import Channel, Delivery, Notification, NotificationPreference, Reminder
@@ -9,6 +9,7 @@ from .users import User
 __all__ = [
     "Area",
     "AreaChange",
+    "AreaImport",
     "AreaKind",
     "ChangeStamp",
     "SpecialKind",

@@ -7,6 +7,8 @@ existing is closed on a date (``active_to``) and keeps its code, its history and
 that points at it, so "which grid was this, and who was responsible, on that day" stays
 answerable."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -239,3 +241,43 @@ class ChangeStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class AreaImport(models.Model):
+    """A boundary file a register administrator uploaded: kept with its check and preview, so
+    that what is applied is exactly what was previewed (or, if the map changed since, checked
+    again and previewed anew)."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("已检查")
+        APPLIED = "applied", _("已导入")
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    effective_on = models.DateField(_("生效日期"))
+    from_gcj02 = models.BooleanField(_("从 GCJ-02 转换"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.CHECKED
+    )
+    ok = models.BooleanField(_("检查通过"), default=False)
+    stamp = models.BigIntegerField(default=0)
+    report = models.JSONField(default=dict)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("边界导入")
+        verbose_name_plural = _("边界导入")
+
+    def __str__(self) -> str:
+        return self.file_name
