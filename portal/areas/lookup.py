@@ -13,6 +13,7 @@ chosen grid's micro-grids, so the answer is always one consistent branch of the 
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from portal.areas import geometry
@@ -170,10 +170,13 @@ def read_stamp() -> int:
 
 
 def bump_stamp() -> None:
-    """Call inside the transaction that changes areas: every process rebuilds after commit."""
-    updated = ChangeStamp.objects.filter(key=STAMP_KEY).update(value=F("value") + 1)
+    """Call inside the transaction that changes areas: every process rebuilds after commit.
+    The new stamp is random, not the next number, so that a value seen inside a transaction
+    that was rolled back is never reused for different data (caches are keyed by it)."""
+    value = secrets.randbits(62) + 1
+    updated = ChangeStamp.objects.filter(key=STAMP_KEY).update(value=value)
     if not updated:
-        ChangeStamp.objects.get_or_create(key=STAMP_KEY, defaults={"value": 1})
+        ChangeStamp.objects.update_or_create(key=STAMP_KEY, defaults={"value": value})
     invalidate()
     transaction.on_commit(invalidate)
 

@@ -227,9 +227,9 @@ class AreaChange(models.Model):
 
 
 class ChangeStamp(models.Model):
-    """A counter per shared in-memory structure (e.g. ``areas``): services bump it in the
-    transaction that changes the data, every process compares it with the one its copy was
-    built from and rebuilds when they differ."""
+    """A version stamp per shared in-memory structure (e.g. ``areas``): services set a new one
+    in the transaction that changes the data, every process compares it with the one its copy
+    was built from and rebuilds when they differ."""
 
     key = models.CharField(max_length=40, primary_key=True)
     value = models.BigIntegerField(default=0)

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import shapefile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from pyproj import CRS, Transformer
 from pyproj.enums import WktVersion
 
@@ -17,6 +18,13 @@ from portal.models import Area, AreaChange
 from tests.portal.area_fixtures import cell, town_features
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """The command speaks the active language (Chinese unless a test switched it)."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def collection(features) -> dict:
