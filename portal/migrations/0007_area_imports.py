@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0005_areas'),
+        ('portal', '0006_photos'),
     ]
 
     operations = [
