@@ -8,6 +8,6 @@ class EnforcementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from enforcement import menus, signals  # noqa: F401
+        from enforcement import menus, reminders, signals  # noqa: F401  (rules, signals)
 
         menus.register_all()

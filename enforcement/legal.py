@@ -26,7 +26,7 @@ than the fine; to the cent (half up)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -178,3 +178,25 @@ def late_fee(fine, payment_due: date, on: date) -> Decimal:
         return money(0)
     fee = (fine * LATE_FEE_RATE * days_late(payment_due, on)).quantize(CENT, rounding=ROUND_HALF_UP)
     return min(fee, fine)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# A party may seek review within 60 days or sue within 6 months of service; once those have
+# passed unused and the fine is unpaid, the bureau applies to the court within 3 months
+# (行政强制法 arts. 53–54).
+LITIGATION_MONTHS = 6
+COURT_APPLICATION_MONTHS = 3
+
+
+def court_application_window(served_on: date) -> tuple[date, date]:
+    """(first day, last day) on which the bureau may apply to the court for enforcement."""
+    first = add_months(served_on, LITIGATION_MONTHS) + timedelta(days=1)
+    return first, add_months(first, COURT_APPLICATION_MONTHS)

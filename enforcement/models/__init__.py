@@ -14,6 +14,7 @@ from .cases import (
     Procedure,
     ServiceMethod,
 )
+from .inspections import InspectionPlan, InspectionTarget, InspectionTask, OfficerConflict
 from .leads import (
     LEAD_OPEN,
     Lead,
@@ -24,9 +25,50 @@ from .leads import (
     LeadSource,
     LeadState,
 )
-from .team import Certificate, DutyShift, Officer, Squad
+from .records import (
+    CaseSuspension,
+    CorrectionOrder,
+    CourtApplication,
+    DecisionExtension,
+    Discussion,
+    Document,
+    DocumentCounter,
+    Evidence,
+    Hearing,
+    InvestigationRecord,
+    JointAction,
+    LegalReview,
+    Payment,
+    PaymentPlan,
+    Preservation,
+    Publication,
+    Statement,
+)
+from .team import Certificate, DutyShift, Officer, PatrolArea, Squad
 
 __all__ = [
+    "InspectionPlan",
+    "InspectionTarget",
+    "InspectionTask",
+    "OfficerConflict",
+    "CaseSuspension",
+    "CorrectionOrder",
+    "CourtApplication",
+    "DecisionExtension",
+    "Discussion",
+    "Document",
+    "DocumentCounter",
+    "Evidence",
+    "Hearing",
+    "InvestigationRecord",
+    "JointAction",
+    "LegalReview",
+    "Payment",
+    "PaymentPlan",
+    "Preservation",
+    "Publication",
+    "Statement",
+    "PatrolArea",
     "BEFORE_DECISION",
     "LEAD_OPEN",
     "OPEN_STATES",

@@ -206,6 +206,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     notified_fine = models.DecimalField(
         _("告知的罚款金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    notified_penalties = models.JSONField(_("告知的处罚种类"), default=list, blank=True)
     statement_due = models.DateField(_("陈述申辩期限"), null=True, blank=True)
     hearing_request_due = models.DateField(_("听证申请期限"), null=True, blank=True)
     # Decision
@@ -293,7 +294,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @property
     def has_fine(self) -> bool:
-        return bool(self.fine) and Penalty.FINE in (self.penalties or [])
+        """A fine is (or is proposed to be) imposed: a penalty decision, or none yet."""
+        return (
+            bool(self.fine)
+            and Penalty.FINE in (self.penalties or [])
+            and self.decision_kind in ("", DecisionKind.PENALTY)
+        )
 
     # --- transitions: guards and state only ------------------------------------------------
     @transition(
@@ -367,7 +373,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def close(self):
         pass
 
-    @transition(field=state, source=list(OPEN_STATES), target=None)
+    @transition(field=state, source="*", target=None)
     def record(self):
         """Acts that change no state (records, evidence, suspensions) still lock and chain."""
 

@@ -130,3 +130,26 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.squad} {self.officer}"
+
+
+class PatrolArea(models.Model):
+    """A patrol area (片区): a set of villages, grids or special grids of the town's map that
+    one squad patrols; a lead located in it goes to that squad."""
+
+    code = models.CharField(_("片区编码"), max_length=16, unique=True)
+    name = models.CharField(_("片区名称"), max_length=64)
+    squad = models.ForeignKey(
+        Squad, on_delete=models.PROTECT, related_name="patrol_areas", verbose_name=_("中队")
+    )
+    areas = models.ManyToManyField(
+        "portal.Area", related_name="patrol_areas", blank=True, verbose_name=_("包含区域")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("巡查片区")
+        verbose_name_plural = _("巡查片区")
+
+    def __str__(self) -> str:
+        return self.name

@@ -411,6 +411,12 @@ ENFORCEMENT = {
     "CERTIFICATE_REMINDER_DAYS": env.int("ENFORCEMENT_CERTIFICATE_REMINDER_DAYS", default=30),
 }
 
+CELERY_BEAT_SCHEDULE["enforcement-sweep"] = {
+    "task": "enforcement.tasks.sweep",
+    "schedule": timedelta(minutes=env.float("ENFORCEMENT_SWEEP_MINUTES", default=30)),
+    "options": {"expires": 600},
+}
+
 # Dashboards (issue 8): the daily rollups of recent days are rebuilt every few minutes.
 DASHBOARD_ROLLUP_MINUTES = env.float("DASHBOARD_ROLLUP_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {

@@ -141,3 +141,31 @@ class World:
             "party_mobile": "13900000001",
             **extra,
         }
+
+
+def open_case(world, *, on=None, party=None, squad=None, officers=None, matter_code="XB-CF-001"):
+    """A lead from the grid, proposed and approved: a case under investigation."""
+    import uuid
+    from datetime import date
+
+    from enforcement.services import leads as lead_svc
+
+    on = on or date(2026, 3, 2)
+    lead = lead_svc.lead_receive(
+        source="grid_incident",
+        source_ref=f"SJ-{uuid.uuid4().hex[:8]}",
+        description="占道经营",
+        actor=world.dispatcher,
+        squad=squad or world.squad,
+        client_uuid=uuid.uuid4(),
+    )
+    lead = lead_svc.lead_propose_filing(
+        lead=lead,
+        actor=world.leader.user,
+        matter_code=matter_code,
+        officers=officers or world.pair,
+        facts="当事人李某某在下埠村人行道上摆摊经营，占用人行道约6平方米。",
+        party=party or world.party(),
+        today=on,
+    )
+    return lead_svc.lead_approve_filing(lead=lead, actor=world.head, today=on)
