@@ -1,1 +1,3 @@
-urlpatterns: list = []
+from grid.urls import _patterns
+
+urlpatterns = _patterns("api_urlpatterns")

@@ -137,24 +137,20 @@ class Finding(models.Model):
 
 
 class FindingPhoto(models.Model):
-    """A photo of a finding, stored as uploaded with its SHA-256 (evidence)."""
+    """A photo of a finding: the evidence itself lives in portal.Photo (original unaltered with
+    its SHA-256, an EXIF-free thumbnail)."""
 
     finding = models.ForeignKey(
         Finding, on_delete=models.PROTECT, related_name="photos", verbose_name=_("巡查发现")
     )
-    file = models.FileField(_("照片"), upload_to="grid/findings/%Y/%m/")
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    photo = models.OneToOneField(
+        "portal.Photo", on_delete=models.PROTECT, related_name="+", verbose_name=_("照片")
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("巡查照片")
         verbose_name_plural = _("巡查照片")
-        constraints = [
-            models.UniqueConstraint(fields=["finding", "sha256"], name="grid_photo_once"),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.finding_id}:{self.sha256[:12]}"
+        return f"{self.finding_id}:{self.photo_id}"

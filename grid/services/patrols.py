@@ -4,7 +4,6 @@ returns what the first one made instead of making a second one."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime, timedelta
 
@@ -14,14 +13,13 @@ from django.utils.translation import gettext as _
 
 from grid.models import Assignment, AssignmentRole, DutyStandard, Finding, FindingPhoto, Patrol
 from portal import audit, roles
+from portal import photos as evidence
 from portal.areas import geometry, locate
 from portal.errors import ActionError, Conflict, Forbidden, NotFound
 from portal.models import Area
 
 PATROL_ROLES = (AssignmentRole.MEMBER, AssignmentRole.HEAD, AssignmentRole.INSTRUCTOR)
 MAX_POINTS = 5000  # about seven hours at one position every five seconds
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 def _uuid(value, field: str) -> uuid.UUID:
@@ -47,7 +45,7 @@ def patrol_start(
     existing = Patrol.objects.filter(public_id=public_id).first()
     if existing is not None:
         if existing.member_id != member.pk:
-            raise NotFound(_("未找到。"))
+            raise Conflict(_("该编号已被他人使用。"), code="uuid_taken")
         return existing, False
     if not member.has_role(roles.GRID_MEMBER, roles.GRID_HEAD):
         raise Forbidden(_("只有网格员和网格长可以巡查。"), code="not_allowed")
@@ -180,22 +178,29 @@ def finding_add(
     lat: float | None = None,
     lng: float | None = None,
     reported_at=None,
+    photos=(),
 ) -> tuple[Finding, bool]:
-    """Record a finding (or return the one a resend already made)."""
+    """Record a finding with its photos (or return the one a resend already made). Every
+    problem — fields and each photo — is reported at once; nothing is written then."""
     public_id = _uuid(public_id, "public_id")
     existing = Finding.objects.filter(public_id=public_id).select_related("patrol").first()
     if existing is not None:
         if existing.patrol.member_id != member.pk:
-            raise NotFound(_("未找到。"))
+            raise Conflict(_("该编号已被他人使用。"), code="uuid_taken")
         return existing, False
     locked = _lock_own(member, patrol)
     errors = {}
     if category not in Finding.Category.values:
-        errors["category"] = _("请选择类别。")
+        errors["category"] = [_("请选择类别。")]
     if not (description or "").strip():
-        errors["description"] = _("请描述发现的情况。")
+        errors["description"] = [_("请描述发现的情况。")]
     if (lat is None) != (lng is None):
-        errors["lat"] = _("经纬度需同时提供。")
+        errors["lat"] = [_("经纬度需同时提供。")]
+    checked = []
+    try:
+        checked = evidence.check_many(photos, field="photos")
+    except evidence.PhotoRejected as exc:
+        errors.update(exc.fields)
     if errors:
         raise ActionError(_("请按提示修改。"), fields=errors)
     micro_grid_id = None
@@ -212,46 +217,15 @@ def finding_add(
         micro_grid_id=micro_grid_id,
         reported_at=reported_at or timezone.now(),
     )
-    audit.record(actor=member, action="grid.finding.add", obj=finding, after={"category": category})
+    for photo in evidence.store_many(checked, actor=member, purpose="grid.patrol_finding"):
+        FindingPhoto.objects.create(finding=finding, photo=photo)
+    audit.record(
+        actor=member,
+        action="grid.finding.add",
+        obj=finding,
+        after={"category": category, "photos": len(checked)},
+    )
     return finding, True
-
-
-def _photo_type(head: bytes) -> str | None:
-    for magic, content_type in PHOTO_TYPES.items():
-        if head.startswith(magic):
-            return content_type
-    return None
-
-
-@transaction.atomic
-def finding_add_photo(*, member, finding: Finding, upload) -> tuple[FindingPhoto, bool]:
-    """Attach a JPEG or PNG photo, kept as uploaded with its SHA-256; the same photo sent twice
-    is stored once."""
-    if finding.patrol.member_id != member.pk:
-        raise NotFound(_("未找到。"))
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ActionError(
-            _("照片不能超过 %(mb)s MB。") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)},
-            fields={"photo": _("照片过大。")},
-        )
-    upload.seek(0)
-    data = upload.read()
-    content_type = _photo_type(data[:8])
-    if content_type is None:
-        raise ActionError(
-            _("照片应为 JPG 或 PNG 图片。"), fields={"photo": _("不是 JPG 或 PNG 图片。")}
-        )
-    digest = hashlib.sha256(data).hexdigest()
-    existing = FindingPhoto.objects.filter(finding=finding, sha256=digest).first()
-    if existing is not None:
-        return existing, False
-    upload.seek(0)
-    photo = FindingPhoto(finding=finding, content_type=content_type, size=len(data), sha256=digest)
-    extension = "jpg" if content_type == "image/jpeg" else "png"
-    photo.file.save(f"{finding.public_id}-{digest[:12]}.{extension}", upload, save=False)
-    photo.save()
-    audit.record(actor=member, action="grid.finding.photo", obj=finding, after={"sha256": digest})
-    return photo, True
 
 
 @transaction.atomic

@@ -223,6 +223,14 @@ AREA_STAMP_CHECK_SECONDS = env.float("AREA_STAMP_CHECK_SECONDS", default=2.0)
 # Overlaps between sibling areas, parts outside the parent and gaps smaller than this (m²) are
 # drawing noise, not problems.
 AREA_OVERLAP_TOLERANCE_M2 = env.float("AREA_OVERLAP_TOLERANCE_M2", default=20.0)
+# The map's base layer: none by default (the map works with no internet). An XYZ/WMTS tile URL
+# with {z}/{x}/{y} (and {s} for subdomains), e.g. 天地图's vec_w with the town's key; see
+# docs/grid.md. MAP_TILE_LABELS_URL adds a label layer over it (天地图 cva_w).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_LABELS_URL = env.str("MAP_TILE_LABELS_URL", default="")
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+MAP_TILE_MAX_ZOOM = env.int("MAP_TILE_MAX_ZOOM", default=18)
 
 # Celery: Redis when REDIS_URL is set, else the file-system broker under var/ so that
 # `make run` needs nothing but Python.

@@ -12,12 +12,21 @@ from grid.models import AssignmentRole, DutyStandard, Finding, FindingPhoto, Pat
 from grid.selectors.patrols import compliance
 from grid.services import patrols as svc
 from grid.services.people import assignment_start
-from portal.errors import ActionError, Conflict, NotFound
+from portal.errors import ActionError, Conflict, NotFound  # noqa: F401
 from tests.portal.area_fixtures import point
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(out, "PNG")
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -47,7 +56,7 @@ def test_start_is_idempotent_on_the_phones_uuid(crew, town):
     )
     assert created and not created_again and first == again
     assert Patrol.objects.count() == 1
-    with pytest.raises(NotFound):  # someone else's UUID
+    with pytest.raises(Conflict):  # someone else's UUID
         svc.patrol_start(member=crew["m2"], area=town["V1G1"], public_id=pid)
 
 
@@ -85,7 +94,7 @@ def test_finish_twice_changes_nothing(crew, town):
         svc.patrol_finish(member=crew["m2"], patrol=patrol)
 
 
-def test_a_finding_is_located_and_its_photo_stored_once(crew, town):
+def test_a_finding_is_located_with_its_photos_and_a_resend_adds_nothing(crew, town):
     patrol, _ = svc.patrol_start(member=crew["m1"], area=town["V1G1"], public_id=uuid.uuid4())
     fid = uuid.uuid4()
     lat, lng = point(0.5, 1.5)
@@ -97,6 +106,7 @@ def test_a_finding_is_located_and_its_photo_stored_once(crew, town):
         description="电线乱拉",
         lat=lat,
         lng=lng,
+        photos=[SimpleUploadedFile("a.png", png())],
     )
     again, created_again = svc.finding_add(
         member=crew["m1"],
@@ -104,18 +114,20 @@ def test_a_finding_is_located_and_its_photo_stored_once(crew, town):
         public_id=fid,
         category="work_safety",
         description="电线乱拉",
+        photos=[SimpleUploadedFile("a.png", png())],
     )
     assert created and not created_again and finding == again
     assert finding.micro_grid.code == "V1G1M2"
-    for _ in range(2):
-        svc.finding_add_photo(
-            member=crew["m1"], finding=finding, upload=SimpleUploadedFile("a.png", PNG)
-        )
     assert FindingPhoto.objects.count() == 1
-    with pytest.raises(ActionError):
-        svc.finding_add_photo(
-            member=crew["m1"], finding=finding, upload=SimpleUploadedFile("a.png", b"GIF89a...")
+    assert FindingPhoto.objects.get().photo.sha256  # the evidence, in the core
+    with pytest.raises(Conflict):
+        svc.finding_add(
+            member=crew["m2"], patrol=patrol, public_id=fid, category="work_safety", description="x"
         )
+
+
+def test_every_problem_of_a_finding_at_once_and_nothing_written(crew, town):
+    patrol, _ = svc.patrol_start(member=crew["m1"], area=town["V1G1"], public_id=uuid.uuid4())
     with pytest.raises(ActionError) as err:
         svc.finding_add(
             member=crew["m1"],
@@ -123,9 +135,10 @@ def test_a_finding_is_located_and_its_photo_stored_once(crew, town):
             public_id=uuid.uuid4(),
             category="nope",
             description="",
+            photos=[SimpleUploadedFile("a.gif", b"GIF89a....")],
         )
-    assert set(err.value.fields) == {"category", "description"}
-    assert Finding.objects.count() == 1
+    assert set(err.value.fields) == {"category", "description", "photos"}
+    assert Finding.objects.count() == 0
 
 
 def _patrol(member, area, when, households=0):
