@@ -13,11 +13,19 @@ from approvals.models import (
     BusinessCategory,
     DelegationInstrument,
     DelegationItem,
+    LifeEvent,
     Material,
     Matter,
     RegisterImportJob,
 )
 from portal.errors import ActionError
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "audience", "order", "is_active"]
+    list_filter = ["is_active", "audience"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(BusinessCategory)
@@ -68,7 +76,14 @@ class MatterAdmin(admin.ModelAdmin):
         "delegation_mode",
         "handling_department",
     ]
-    list_filter = ["status", "kind", "delegation_mode", "handling_department", "channel_online"]
+    list_filter = [
+        "status",
+        "kind",
+        "audience",
+        "delegation_mode",
+        "handling_department",
+        "channel_online",
+    ]
     search_fields = ["code", "name"]
     list_select_related = ["handling_department"]
     inlines = [MaterialInline]

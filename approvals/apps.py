@@ -8,14 +8,17 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from approvals import menus, reminders  # noqa: F401  (reminders registers its rules)
-        from approvals.demo import applications, dashboard, evaluations, hall, register
+        from approvals import home, menus, reminders  # noqa: F401  (reminders registers rules)
+        from approvals.demo import applications, dashboard, evaluations, guide, hall, register
         from portal import generate
         from portal.demo import register_seeder
 
         menus.register_all()
+        home.register_all()
         register_seeder(10, "register", register.seed)
+        register_seeder(15, "life-events", guide.seed)
         register_seeder(20, "hall", hall.seed)
+        register_seeder(21, "hall-devices", hall.seed_devices)
         register_seeder(30, "applications", applications.seed)
         register_seeder(40, "evaluations", evaluations.seed)
         register_seeder(90, "dashboard rollups", dashboard.seed)

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import BusinessCategory, Material, Matter, RegisterImportJob
 from portal import audit, xlsx
-from portal.models import Department
+from portal.models import Department, Window
 
 MATTER_SHEET = "事项"
 MATERIAL_SHEET = "材料"
@@ -65,7 +65,64 @@ MATTER_COLUMNS = [
     C_CHANNELS,
     C_LANE,
 ]
-MATTER_OPTIONAL = [C_CATEGORY, C_STAGES]
+# Optional columns: the English name and the national service-guide standard's fields
+# (办事指南要素). A column left out of the file keeps what the register holds; a column in the
+# file sets the value exactly (an empty cell empties it), so an export reads back unchanged.
+C_NAME_EN = "事项英文名称"
+C_AUDIENCE = "办理对象"
+C_CONDITIONS = "受理条件"
+C_VISITS = "到现场次数"
+C_OFFICE_ADDRESS = "办理地点"
+C_OFFICE_HOURS = "办公时间"
+C_ENQUIRY_PHONE = "咨询电话"
+C_COMPLAINT_PHONE = "监督投诉电话"
+C_FAQ = "常见问题"
+# column, attribute, kind (text with a maximum length, audience, visits)
+GUIDE_COLUMNS = [
+    (C_NAME_EN, "name_en", 300),
+    (C_AUDIENCE, "audience", "audience"),
+    (C_CONDITIONS, "conditions", 5000),
+    (C_VISITS, "visits", "visits"),
+    (C_OFFICE_ADDRESS, "office_address", 200),
+    (C_OFFICE_HOURS, "office_hours", 200),
+    (C_ENQUIRY_PHONE, "enquiry_phone", 64),
+    (C_COMPLAINT_PHONE, "complaint_phone", 64),
+    (C_FAQ, "faq", 20000),
+]
+GUIDE_ATTRS = [attr for _column, attr, _kind in GUIDE_COLUMNS]
+MATTER_OPTIONAL = [C_CATEGORY, C_STAGES, *(column for column, _a, _k in GUIDE_COLUMNS)]
+AUDIENCE_LABELS = {
+    "person": "自然人",
+    "organisation": "法人或其他组织",
+    "both": "自然人、法人或其他组织",
+}
+AUDIENCE_BY_TEXT = {
+    **{label: key for key, label in AUDIENCE_LABELS.items()},
+    "个人": "person",
+    "法人": "organisation",
+    "自然人和法人": "both",
+    "自然人、法人": "both",
+}
+VISITS_BY_TEXT = {"0": 0, "0次": 0, "1": 1, "1次": 1, "2": 2, "2次": 2, "多次": 2, "2次及以上": 2}
+
+# The optional sheet of English names for the reference data the register names.
+NAMES_SHEET = "英文名称"
+N_KIND = "类型"
+N_NAME = "中文名称"
+N_NAME_EN = "英文名称"
+NAMES_COLUMNS = [N_KIND, N_NAME, N_NAME_EN]
+NAME_KINDS = {"部门": "department", "窗口": "window", "业务类别": "category"}
+WINDOW_NAME_RE = re.compile(r"^(\d+)号窗口$")
+
+
+def _named_objects() -> dict[str, dict[str, object]]:
+    """Departments, windows ("9号窗口") and categories by the Chinese name the sheet uses."""
+    return {
+        "department": {d.name: d for d in Department.objects.all()},
+        "window": {f"{w.number}号窗口": w for w in Window.objects.all()},
+        "category": {c.name: c for c in BusinessCategory.objects.all()},
+    }
+
 
 M_CODE = "事项编码"
 M_NAME = "材料名称"
@@ -205,12 +262,15 @@ class MatterRow:
     special_lane: str = ""
     category_id: int | None = None  # None: not given in the file
     stages: list[str] | None = None  # None: not given in the file
+    guide: dict = field(default_factory=dict)  # the optional guide columns given in the file
     materials: list[MaterialRow] = field(default_factory=list)
 
 
 @dataclass
 class ParsedRegister:
     matters: dict[str, MatterRow] = field(default_factory=dict)
+    # (kind, Chinese name, English name) from the optional English-names sheet
+    english_names: list[tuple[str, str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     matter_rows: int = 0
     material_rows: int = 0
@@ -383,6 +443,8 @@ def _read_sheets(wb, parsed: ParsedRegister, problems: _Problems, progress: Prog
                 continue
             first_row[row.code] = number
             parsed.matters[row.code] = row
+    if NAMES_SHEET in names:
+        _read_names(wb[names[NAMES_SHEET]], parsed, problems)
     if MATERIAL_SHEET not in names:
         return
     ws = wb[names[MATERIAL_SHEET]]
@@ -401,6 +463,43 @@ def _read_sheets(wb, parsed: ParsedRegister, problems: _Problems, progress: Prog
         _material_row(
             values, number, index, parsed, first_row, material_names, problems, matters_readable
         )
+
+
+def _read_names(ws, parsed: ParsedRegister, problems: _Problems) -> None:
+    """The optional English-names sheet: one row per department, window, category (or the
+    town), named by its Chinese name (a window also by its number)."""
+    rows = xlsx.sheet_rows(ws)
+    index, complete = _columns(ws, NAMES_SHEET, NAMES_COLUMNS, [], problems, rows)
+    if not complete:
+        return
+    known = _named_objects()
+    for number, values in enumerate(rows, start=2):
+        if not any(_text(v) for v in values):
+            continue
+        label = _text(_cell(values, index, N_KIND))
+        kind = NAME_KINDS.get(label)
+        name = _text(_cell(values, index, N_NAME))
+        english = _text(_cell(values, index, N_NAME_EN))
+        if kind is None:
+            problems.add(
+                NAMES_SHEET,
+                number,
+                N_KIND,
+                _("类型应为：%(allowed)s。") % {"allowed": "、".join(NAME_KINDS)},
+            )
+            continue
+        if name not in known[kind]:
+            problems.add(
+                NAMES_SHEET,
+                number,
+                N_NAME,
+                _("没有名为“%(name)s”的%(kind)s。") % {"name": name, "kind": label},
+            )
+            continue
+        if len(english) > 200:
+            problems.add(NAMES_SHEET, number, N_NAME_EN, _("不能超过%(n)s字。") % {"n": 200})
+            continue
+        parsed.english_names.append((kind, name, english))
 
 
 def _cell(values, index: dict[str, int], column: str):
@@ -530,6 +629,26 @@ def _matter_row(values, number, index, lookups: _Lookups, problems: _Problems) -
         stages = _text(_cell(values, index, C_STAGES))
         if stages:
             row.stages = split_stages(stages)
+    for column, attr, kind in GUIDE_COLUMNS:
+        if column not in index:
+            continue
+        value = _text(_cell(values, index, column))
+        if kind == "audience":
+            row.guide[attr] = AUDIENCE_BY_TEXT.get(value or AUDIENCE_LABELS["person"])
+            if row.guide[attr] is None:
+                bad(
+                    column,
+                    _("办理对象“%(value)s”无法识别，应为：%(allowed)s。")
+                    % {"value": value, "allowed": "、".join(AUDIENCE_LABELS.values())},
+                )
+        elif kind == "visits":
+            row.guide[attr] = VISITS_BY_TEXT.get(value) if value else None
+            if value and row.guide[attr] is None:
+                bad(column, _("到现场次数应为 0、1 或 2（2次及以上）。"))
+        else:
+            if len(value) > kind:
+                bad(column, _("不能超过%(n)s字。") % {"n": kind})
+            row.guide[attr] = value
 
     if not code or not CODE_RE.match(code):
         return None
@@ -611,6 +730,7 @@ FIELD_LABELS = {
     "category_id": C_CATEGORY,
     "stages": C_STAGES,
     "materials": MATERIAL_SHEET,
+    **{attr: column for column, attr, _kind in GUIDE_COLUMNS},
 }
 
 
@@ -648,6 +768,8 @@ class Plan:
     entries: list[PlanEntry] = field(default_factory=list)
     unchanged: int = 0
     in_force: int = 0  # codes in force today
+    # English names to set: (kind, Chinese name, English name), only those that differ
+    names: list[tuple[str, str, str]] = field(default_factory=list)
 
     def of(self, action: str) -> list[PlanEntry]:
         return [e for e in self.entries if e.action == action]
@@ -682,6 +804,8 @@ class Plan:
             (e.action, e.code, e.version, e.base_id, e.base_revision, e.fields)
             for e in self.entries
         ]
+        if self.names:
+            data.append(sorted(self.names))
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
     def report(self, limit: int = 2000) -> dict:
@@ -694,7 +818,8 @@ class Plan:
             "in_force": self.in_force,
             "retire_share": self.retire_share,
             "confirm_retire": self.confirm_retire,
-            "has_changes": bool(self.entries),
+            "names": len(self.names),
+            "has_changes": bool(self.entries or self.names),
             "entries": [e.as_dict() for e in self.entries[:limit]],
             "truncated": max(0, len(self.entries) - limit),
         }
@@ -778,6 +903,9 @@ def _differences(row: MatterRow, current: Matter, materials: list[Material]) -> 
         diffs.append(FIELD_LABELS["category_id"])
     if row.stages is not None and row.stages != [s["name"] for s in current.stage_list()]:
         diffs.append(FIELD_LABELS["stages"])
+    for attr, value in row.guide.items():
+        if value != getattr(current, attr):
+            diffs.append(FIELD_LABELS[attr])
     if [m.signature() for m in row.materials] != [_material_signature(m) for m in materials]:
         diffs.append(FIELD_LABELS["materials"])
     return diffs
@@ -838,6 +966,13 @@ def plan_import(
                 base_status=latest.status,
             )
         )
+    if parsed.english_names:
+        known = _named_objects()
+        plan.names = [
+            (kind, name, english)
+            for kind, name, english in parsed.english_names
+            if known[kind][name].name_en != english
+        ]
     if retire_missing:
         for code in sorted(set(states) - set(parsed.matters)):
             for version in states[code].live_published:
@@ -897,6 +1032,8 @@ def _fill(matter: Matter, row: MatterRow) -> None:
     matter.special_lane = row.special_lane
     if row.category_id is not None:
         matter.category_id = row.category_id
+    for attr, value in row.guide.items():
+        setattr(matter, attr, value)
 
 
 def _new_materials(matter: Matter, row: MatterRow, previous: list[Material]) -> list[Material]:
@@ -961,6 +1098,7 @@ def apply_plan(
             base = state.latest
             for attr in (
                 "category_id",
+                *GUIDE_ATTRS,
                 "warning_days",
                 "suspension_allowed",
                 "extension_allowed",
@@ -1009,6 +1147,7 @@ def apply_plan(
                 "special_lane",
                 "category",
                 "stages",
+                *GUIDE_ATTRS,
                 "revision",
                 "updated_at",
             ],
@@ -1057,6 +1196,20 @@ def apply_plan(
         done += 1
         if progress and done % 50 == 0:
             progress(done, total, _("正在停用事项"))
+    if plan.names:
+        known = _named_objects()
+        for kind, name, english in plan.names:
+            target = known[kind][name]
+            before = target.name_en
+            target.name_en = english
+            target.save(update_fields=["name_en"])
+            audit.record(
+                actor=actor,
+                action="register.name_en.import",
+                obj=target,
+                before={"name_en": before},
+                after={"name_en": english},
+            )
     if progress:
         progress(total, total, _("正在提交"))
     return {**plan.report(), "retired_versions": retired_versions}
@@ -1104,7 +1257,7 @@ def import_register(
             return ImportResult([], plan, applied=False, stale=True)
         if not plan.retire_confirmed(confirm_retire):
             return ImportResult([], plan, applied=False, needs_confirmation=True)
-        if not plan.entries:
+        if not plan.entries and not plan.names:
             return ImportResult([], plan, applied=False)
         applied = apply_plan(parsed, plan, actor=actor, progress=progress)
         report = plan.report()
@@ -1304,6 +1457,7 @@ def build_workbook(
     matter_columns: list[str] | None = None,
     material_columns: list[str] | None = None,
     with_help: bool = False,
+    names_rows: list[list] | None = None,
 ) -> bytes:
     """An .xlsx with the two sheets; rows are dicts keyed by the Chinese column names."""
     matter_columns = matter_columns or [*MATTER_COLUMNS, *MATTER_OPTIONAL]
@@ -1319,6 +1473,8 @@ def build_workbook(
         None,
         [material_columns, *([row.get(c, "") for c in material_columns] for row in material_rows)],
     )
+    if names_rows is not None:
+        book.sheet(NAMES_SHEET, None, [NAMES_COLUMNS, *names_rows])
     if with_help:
         book.sheet(
             HELP_SHEET,
@@ -1331,6 +1487,10 @@ def build_workbook(
                 [C_FEE, "不收费；或 金额元；依据"],
                 [C_CHANNELS, "、".join(CHANNEL_LABELS.values()) + "（可多选，用顿号分隔）"],
                 [C_STAGES, "环节名称用“→”连接"],
+                [C_AUDIENCE, "、".join(AUDIENCE_LABELS.values())],
+                [C_VISITS, "0（全程网办）、1、2（2次及以上）"],
+                [C_FAQ, "每条以“问：”开头，下一行以“答：”开头，条与条之间空一行"],
+                [NAMES_SHEET, "部门、窗口（如“9号窗口”）、业务类别的英文名称，选填"],
                 [M_FORM, "、".join(FORM_LABELS.values())],
                 [M_MANDATORY + "/" + M_TOLERATED, "是、否"],
             ],
@@ -1363,6 +1523,15 @@ def matter_to_row(matter: Matter) -> dict:
         C_LANE: matter.special_lane,
         C_CATEGORY: matter.category.name if matter.category_id else "",
         C_STAGES: join_stages([s["name"] for s in matter.stage_list()]),
+        C_NAME_EN: matter.name_en,
+        C_AUDIENCE: AUDIENCE_LABELS.get(matter.audience, matter.audience),
+        C_CONDITIONS: matter.conditions,
+        C_VISITS: "" if matter.visits is None else matter.visits,
+        C_OFFICE_ADDRESS: matter.office_address,
+        C_OFFICE_HOURS: matter.office_hours,
+        C_ENQUIRY_PHONE: matter.enquiry_phone,
+        C_COMPLAINT_PHONE: matter.complaint_phone,
+        C_FAQ: matter.faq,
     }
 
 
@@ -1396,7 +1565,12 @@ def export_register(*, on: date | None = None, latest: bool = False) -> bytes:
         matter_rows.append(matter_to_row(matter))
         for material in sorted(matter.materials.all(), key=lambda m: (m.order, m.pk)):
             material_rows.append(material_to_row(matter.code, material))
-    return build_workbook(matter_rows, material_rows, with_help=True)
+    names_rows = [
+        [label, name, obj.name_en]
+        for label, kind in NAME_KINDS.items()
+        for name, obj in _named_objects()[kind].items()
+    ]
+    return build_workbook(matter_rows, material_rows, with_help=True, names_rows=names_rows)
 
 
 # --- a synthetic register for scale tests -----------------------------------------------------
@@ -1513,4 +1687,9 @@ def generate_register(*, matters: int = 1129, materials: int = 5, seed: int = 1)
                     M_TOLERATED: "是" if m >= 3 and rng.random() < 0.3 else "否",
                 }
             )
-    return build_workbook(matter_rows, material_rows, with_help=True)
+    names_rows = [
+        [label, name, obj.name_en]
+        for label, kind in NAME_KINDS.items()
+        for name, obj in _named_objects()[kind].items()
+    ]
+    return build_workbook(matter_rows, material_rows, with_help=True, names_rows=names_rows)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.models import (
+    Announcement,
     AuditEntry,
     CalendarDay,
     CalendarYear,
@@ -241,3 +242,10 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "email", "sms", "language", "updated_at"]
     list_filter = ["email", "sms", "language"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["title", "published_on", "expires_on", "pinned", "is_active"]
+    list_filter = ["is_active", "pinned"]
+    search_fields = ["title", "body"]

@@ -2,6 +2,7 @@
 AppConfig.ready) and `manage.py seed_demo` runs them in order after the core."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -47,6 +48,41 @@ DEPARTMENTS = [
     ("QFGW", "湘东区发展和改革委员会", "区发改委", Department.Kind.EXTERNAL),
     ("QSTHJJ", "萍乡市生态环境局湘东分局", "区生态环境分局", Department.Kind.EXTERNAL),
 ]
+
+DEPARTMENTS_EN = {
+    "XZSPJ": "Xiabu Administrative Approval Bureau",
+    "ZHZFJ": "Xiabu Comprehensive Enforcement Bureau",
+    "DZB": "Xiabu Party and Government Office",
+    "SHSWB": "Xiabu Social Affairs Office",
+    "JJFZB": "Xiabu Economic Development Office",
+    "GHJSB": "Xiabu Planning and Construction Office",
+    "NYFWZX": "Xiabu Agricultural Service Centre",
+    "ZHZX": "Xiabu Governance Command Centre",
+    "PCS": "Xiabu Police Station",
+    "QSCJG": "Xiangdong District Market Regulation Bureau",
+    "QZJJ": "Xiangdong District Housing and Construction Bureau",
+    "QZRZYJ": "Xiangdong District Natural Resources Bureau",
+    "QRSJ": "Xiangdong District Human Resources and Social Security Bureau",
+    "QWJW": "Xiangdong District Health Commission",
+    "QNYJ": "Xiangdong District Agriculture Bureau",
+    "QJTJ": "Xiangdong District Transport Bureau",
+    "QCGJ": "Xiangdong District Urban Management Bureau",
+    "QMZJ": "Xiangdong District Civil Affairs Bureau",
+    "QCL": "Xiangdong District Disabled Persons' Federation",
+    "QFGW": "Xiangdong District Development and Reform Commission",
+    "QSTHJJ": "Xiangdong Branch of the Pingxiang Ecology and Environment Bureau",
+}
+WINDOWS_EN = {
+    1: "General window 1",
+    2: "General window 2",
+    3: "General window 3",
+    4: "Business registration",
+    5: "Social security",
+    6: "Planning and building",
+    7: "Household registration",
+    8: "Agriculture",
+    9: "Collection of results",
+}
 
 WINDOWS = [
     # number, name, kind, department codes
@@ -96,12 +132,18 @@ def seed_core() -> None:
         departments[code], _c = Department.objects.update_or_create(
             code=code, defaults={"name": name, "short_name": short, "kind": kind}
         )
+        if not departments[code].name_en and code in DEPARTMENTS_EN:
+            departments[code].name_en = DEPARTMENTS_EN[code]
+            departments[code].save(update_fields=["name_en"])
     windows = {}
     for number, name, kind, dept_codes in WINDOWS:
         window, _c = Window.objects.update_or_create(
             number=number, defaults={"name": name, "kind": kind}
         )
         window.departments.set([departments[c] for c in dept_codes])
+        if not window.name_en and number in WINDOWS_EN:
+            window.name_en = WINDOWS_EN[number]
+            window.save(update_fields=["name_en"])
         windows[number] = window
     for index, (username, real_name, role, dept, window_numbers, head) in enumerate(PEOPLE):
         user = User.objects.filter(username=username).first()
@@ -121,3 +163,51 @@ def seed_core() -> None:
                 defaults={"department": departments[dept], "is_department_head": head},
             )
             profile.windows.set([windows[n] for n in window_numbers])
+    _seed_announcements()
+
+
+ANNOUNCEMENTS = [
+    (
+        "元旦假期便民服务中心办公安排",
+        "New Year holiday opening of the service centre",
+        "1月1日至3日休息，1月4日（周日）正常上班。假期中可在网上申请，节后依次受理。",
+        "Closed 1–3 January, open on Sunday 4 January. Apply online during the holiday; "
+        "applications are taken in order afterwards.",
+        True,
+    ),
+    (
+        "生育登记、出生登记可“一件事”联办",
+        "Birth registration as one life event",
+        "办理生育登记时可一并办理出生登记、医保参保和社保卡申领，只需提交一次材料。",
+        "Register the birth, health insurance and the social-security card together, with one "
+        "set of materials.",
+        False,
+    ),
+    (
+        "9号窗口统一出件，可选择邮寄",
+        "Collect results at window 9, or have them mailed",
+        "办结的证照和决定书在9号窗口统一领取，领取时请带身份证；也可以申请免费邮寄。",
+        "Certificates and decisions are collected at window 9 (bring your ID card), or mailed "
+        "free of charge.",
+        False,
+    ),
+]
+
+
+def _seed_announcements() -> None:
+    from django.utils import timezone
+
+    from portal.models import Announcement
+
+    if Announcement.objects.exists():
+        return
+    today = timezone.localdate()
+    for index, (title, title_en, body, body_en, pinned) in enumerate(ANNOUNCEMENTS):
+        Announcement.objects.create(
+            title=title,
+            title_en=title_en,
+            body=body,
+            body_en=body_en,
+            pinned=pinned,
+            published_on=today - timedelta(days=3 * index),
+        )

@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 from portal import audit, roles, services
 from portal import notifications as notifications_service
 from portal.forms import CitizenSignupForm, NotificationPreferenceForm
+from portal.home import is_public_visitor, panels_for
 from portal.menu import menu_for
 from portal.notifications import mark_read
 
@@ -22,6 +25,8 @@ def home(request):
         request,
         "portal/home.html",
         {
+            "panels": panels_for(request),
+            "public_visitor": is_public_visitor(user),
             "work": [m for m in menu_for(user) if m["key"] not in ("home",)],
             "role_labels": [
                 roles.LABELS[r] for r in roles.ALL if user.is_authenticated and user.has_role(r)
@@ -123,6 +128,13 @@ def notifications_mark_read(request):
     return redirect("notifications")
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says."""
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
+
 def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -143,7 +155,11 @@ def server_error(request):
             {"code": "server_error", "message": _("服务器内部错误，已记录。"), "fields": {}},
             status=500,
         )
-    return render(request, "500.html", status=500)
+    # No request context: the error may come from the database the context processors read.
+    html = loader.get_template("500.html").render(
+        {"hall_phone": settings.ONEWINDOW.get("HALL_PHONE", "")}
+    )
+    return HttpResponse(html, status=500)
 
 
 def permission_denied(request, exception=None):

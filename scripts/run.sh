@@ -9,6 +9,7 @@ mkdir -p var/broker/queue var/broker/processed var/broker/control var/media var/
 db="SQLite var/onewindow.sqlite3"; [ -n "${DATABASE_URL:-}" ] && db="DATABASE_URL"
 broker="file system under var/broker"; [ -n "${REDIS_URL:-}" ] && broker="Redis (REDIS_URL)"
 echo "== database: $db; Celery broker: $broker"
+if [ -n "${DEBUG:-}" ]; then echo "== DEBUG=$DEBUG: Django's debug pages are on"; else echo "== error pages as users see them (DEBUG=1 make run for Django's debug pages)"; fi
 
 
 $BIN/python manage.py migrate --no-input -v0
@@ -43,6 +44,10 @@ cat <<MSG
     district     区级审查       supervisor   督查/领导      registrar   事项清单管理员
     gridmember   网格员         gridhead     网格长         dispatcher  调度员
     officer      执法队员       squadleader  执法中队长
+
+  Unattended hall devices (no log-in): open once on the kiosk / the hall TV —
+    kiosk   http://127.0.0.1:${PORT:-8000}/hall/device/?token=demo-kiosk-2026
+    screen  http://127.0.0.1:${PORT:-8000}/hall/device/?token=demo-screen-2026
 
   Ctrl-C stops everything.
 

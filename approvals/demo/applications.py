@@ -59,6 +59,13 @@ def _back(today: date, working_days: int) -> date:
 
 
 def _draft(key, *, actor, matter, channel, applicant=None, consent=""):
+    organisation = {}
+    if not matter.for_persons:  # 办理对象: organisations only
+        organisation = {
+            "applicant_kind": Application.ApplicantKind.ORGANISATION,
+            "organisation_name": "下埠镇好味食品有限公司",
+            "credit_code": "91350100M000100Y43",
+        }
     app = svc.application_create(
         actor=actor,
         matter=matter,
@@ -66,6 +73,8 @@ def _draft(key, *, actor, matter, channel, applicant=None, consent=""):
         applicant=applicant,
         proxy_consent=consent,
         details={"demo": key, "经营范围": "日用百货零售"},
+        address="下埠镇人民路12号",
+        **organisation,
     )
     for material in app.materials.all():
         svc.material_upload(

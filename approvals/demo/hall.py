@@ -8,7 +8,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from approvals.models import Appointment, AppointmentCapacity, BusinessCategory, Ticket
+from approvals.models import (
+    Appointment,
+    AppointmentCapacity,
+    BusinessCategory,
+    HallDevice,
+    Ticket,
+)
 from portal import clock, roles, workdays
 from portal.models import User, Window
 
@@ -74,3 +80,20 @@ def seed() -> None:
         services.appointment_book(
             citizen=citizen, category=categories[0], day=day, start_time=time(9, 30), now=now
         )
+
+
+# The demo hall's unattended devices, with known tokens (like the demo password) so that
+# `make run` can print their links: a kiosk and the hall TV, no one logged in.
+DEMO_DEVICES = [
+    ("大厅取号机（演示）", HallDevice.Kind.KIOSK, "demo-kiosk-2026"),
+    ("大厅叫号大屏（演示）", HallDevice.Kind.SCREEN, "demo-screen-2026"),
+]
+
+
+def seed_devices() -> None:
+    from approvals.selectors import hall as sel
+    from approvals.services import hall as services
+
+    for name, kind, token in DEMO_DEVICES:
+        if not HallDevice.objects.filter(token_hash=sel.token_hash(token)).exists():
+            services.hall_device_register(name=name, kind=kind, actor=None, token=token)

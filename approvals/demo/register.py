@@ -18,6 +18,64 @@ from portal.models import Department, Window
 
 ACTOR = "seed_demo"
 
+CATEGORIES_EN = {
+    "SHBZ": "Social security",
+    "SCZR": "Business registration",
+    "GHJS": "Planning and building",
+    "HJ": "Household registration",
+    "ZH": "General",
+    "NYNC": "Agriculture and villages",
+}
+# English names of the matters residents look for most (the others show in Chinese).
+MATTERS_EN = {
+    "个体工商户设立登记": "Registering a sole proprietorship",
+    "有限责任公司设立登记": "Registering a limited company",
+    "食品经营许可": "Food business permit",
+    "农村村民宅基地建房审批": "Approval to build a house on a homestead",
+    "乡村建设规划许可": "Village building planning permit",
+    "农村危房改造补助申请": "Subsidy for repairing a dilapidated rural house",
+    "城乡居民基本养老保险参保登记": "Joining the residents' basic pension scheme",
+    "城乡居民基本养老保险待遇领取": "Drawing the residents' basic pension",
+    "城乡居民基本医疗保险参保登记": "Joining the residents' basic health insurance",
+    "社会保障卡申领": "Applying for a social-security card",
+    "就业失业登记": "Employment and unemployment registration",
+    "创业担保贷款申请（初审）": "Start-up guaranteed loan (first review)",
+    "职业技能培训补贴申请": "Vocational training subsidy",
+    "残疾人两项补贴": "The two disability allowances",
+    "残疾人证办理（初审）": "Disability card (first review)",
+    "残疾人辅助器具适配申请": "Assistive devices for persons with disabilities",
+    "高龄津贴发放": "Longevity allowance",
+    "老年人优待证办理": "Senior citizen's card",
+    "惠民殡葬补贴": "Funeral subsidy",
+    "生育登记": "Birth registration (family planning)",
+    "出生登记": "Registering a newborn in the household register",
+    "死亡注销户口": "Closing the household registration after a death",
+    "企业开办一件事": "Starting a business, all in one",
+    "企业投资项目备案": "Filing an enterprise investment project",
+}
+# The national service-guide fields for a few showcase matters.
+GUIDE_FIELDS = {
+    "老年人优待证办理": {
+        "conditions": "年满60周岁、户籍在本镇的老年人，本人或家属均可申请。",
+        "visits": 0,
+        "enquiry_phone": "0799-3721235",
+        "faq": "问：可以由子女代办吗？\n答：可以，子女在网上申请时上传老人的身份证和照片即可。\n\n"
+        "问：优待证多久能拿到？\n答：受理后1个工作日内制证，可到9号窗口领取，也可以邮寄。",
+    },
+    "个体工商户设立登记": {
+        "conditions": "有经营能力的公民，有固定的经营场所，经营范围不属于禁止或限制的行业。",
+        "visits": 1,
+        "office_address": "下埠镇人民路88号便民服务中心一楼4号窗口（市场准入）",
+        "enquiry_phone": "0799-3721240",
+        "faq": "问：没有房产证的租赁场所可以登记吗？\n答：可以，提供租赁合同和村（居）委会出具的场所证明。",
+    },
+    "农村村民宅基地建房审批": {
+        "conditions": "本村集体经济组织成员，以户为单位，符合“一户一宅”和村庄规划。",
+        "visits": 2,
+        "office_hours": "周一至周五 8:30–12:00，14:30–17:30；每周三上午联审联办",
+    },
+}
+
 # code, name, ticket prefix, order, window numbers
 CATEGORIES = [
     ("SHBZ", "社会保障", "A", 1, [5, 1, 2]),
@@ -1701,6 +1759,46 @@ def _materials(specs: list[str]) -> list[dict]:
     return result
 
 
+# 办理对象: who may apply (the rest are for persons).
+FOR_ORGANISATIONS = {
+    "农民专业合作社设立登记",
+    "有限责任公司设立登记",
+    "药品零售企业许可（乙类非处方药）",
+    "道路货物运输经营许可（普通货运）",
+    "燃气经营许可",
+    "城镇排水许可（排水户接入）",
+    "水产苗种生产许可",
+    "农药经营许可",
+    "动物防疫条件合格证核发（初审）",
+    "企业投资项目备案",
+    "建设项目环境影响登记表备案",
+    "重大项目全程代办服务",
+    "企业开办一件事",
+    "生产经营单位安全生产日常检查",
+}
+FOR_BOTH = {
+    "食品经营许可",
+    "公共场所卫生许可",
+    "临时占用道路审批",
+    "城市道路挖掘许可",
+    "户外广告设施设置审批",
+    "限额以下小型工程施工许可（初审）",
+    "再生资源回收经营者备案",
+    "政策咨询与诉求受理",
+    "城镇生活垃圾处理费征收",
+    "食用农产品承诺达标合格证开具",
+    "农业技术咨询服务",
+}
+
+
+def audience_of(name: str) -> str:
+    if name in FOR_ORGANISATIONS:
+        return Matter.Audience.ORGANISATION
+    if name in FOR_BOTH:
+        return Matter.Audience.BOTH
+    return Matter.Audience.PERSON
+
+
 def _fields(row, departments, categories) -> dict:
     (
         name,
@@ -1726,6 +1824,9 @@ def _fields(row, departments, categories) -> dict:
         "handling_department": departments[dept],
         "category": categories.get(category) if category else None,
         "legal_basis": basis,
+        "audience": audience_of(name),
+        "name_en": MATTERS_EN.get(name, ""),
+        **GUIDE_FIELDS.get(name, {}),
         "statutory_days": statutory,
         "committed_days": committed,
         "suspension_allowed": True,
@@ -1809,6 +1910,9 @@ def seed_categories() -> dict[str, BusinessCategory]:
             )
         if not category.windows.exists():
             category.windows.set([windows[n] for n in numbers if n in windows])
+        if not category.name_en and code in CATEGORIES_EN:
+            category.name_en = CATEGORIES_EN[code]
+            category.save(update_fields=["name_en"])
         categories[code] = category
     return categories
 

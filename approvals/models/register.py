@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from portal.models import Department, Window
+from portal.models.names import localized_name
+from portal.pinyin import search_keys
 
 
 class BusinessCategory(models.Model):
@@ -22,6 +24,7 @@ class BusinessCategory(models.Model):
 
     code = models.CharField(_("类别编码"), max_length=32, unique=True)
     name = models.CharField(_("类别名称"), max_length=64, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
     ticket_prefix = models.CharField(_("取号字母"), max_length=2, unique=True)
     windows = models.ManyToManyField(
         Window, blank=True, related_name="categories", verbose_name=_("服务窗口")
@@ -37,8 +40,33 @@ class BusinessCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        return localized_name(self.name, self.name_en)
+
+
+class MatterQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for matter in objs:
+            matter.fill_search_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "name" in fields:
+            for matter in objs:
+                matter.fill_search_keys()
+            fields = [*fields, "search_initials", "search_pinyin"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
 
 class Matter(models.Model):
+    class Audience(models.TextChoices):
+        PERSON = "person", _("自然人")
+        ORGANISATION = "organisation", _("法人或其他组织")
+        BOTH = "both", _("自然人、法人或其他组织")
+
     class Kind(models.TextChoices):
         LICENSING = "licensing", _("行政许可")
         PENALTY = "penalty", _("行政处罚")
@@ -76,6 +104,12 @@ class Matter(models.Model):
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
 
     name = models.CharField(_("事项名称"), max_length=200)
+    name_en = models.CharField(
+        _("英文名称"),
+        max_length=300,
+        blank=True,
+        help_text=_("选填；英文页面显示，空则显示中文名称。"),
+    )
     kind = models.CharField(_("事项类型"), max_length=20, choices=Kind.choices)
     delegation_mode = models.CharField(_("行使方式"), max_length=16, choices=DelegationMode.choices)
     delegating_department = models.ForeignKey(
@@ -101,6 +135,32 @@ class Matter(models.Model):
         verbose_name=_("窗口业务类别"),
     )
     legal_basis = models.TextField(_("设定依据"), blank=True)
+    audience = models.CharField(
+        _("办理对象"),
+        max_length=16,
+        choices=Audience.choices,
+        default=Audience.PERSON,
+        help_text=_("决定网上申请第一步显示个人还是单位信息，以及首页“个人办事/法人办事”。"),
+    )
+
+    # The national service-guide standard's fields (办事指南要素); each is optional and shown
+    # on the guide page, with the hall's own address, hours and phones as the fallback.
+    conditions = models.TextField(_("受理条件"), blank=True)
+    visits = models.PositiveSmallIntegerField(
+        _("到现场次数"),
+        null=True,
+        blank=True,
+        choices=[(0, _("0次（全程网办）")), (1, _("1次")), (2, _("2次及以上"))],
+    )
+    office_address = models.CharField(_("办理地点"), max_length=200, blank=True)
+    office_hours = models.CharField(_("办公时间"), max_length=200, blank=True)
+    enquiry_phone = models.CharField(_("咨询电话"), max_length=64, blank=True)
+    complaint_phone = models.CharField(_("监督投诉电话"), max_length=64, blank=True)
+    faq = models.TextField(
+        _("常见问题"),
+        blank=True,
+        help_text=_("每条以“问：”开头，下一行以“答：”开头，条与条之间空一行。"),
+    )
 
     statutory_days = models.PositiveSmallIntegerField(
         _("法定时限（工作日）"), validators=[MinValueValidator(1)]
@@ -147,8 +207,14 @@ class Matter(models.Model):
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
     retire_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
 
+    # Filled from the name on every save (and bulk_create): the guide's pinyin search.
+    search_initials = models.CharField(_("拼音首字母"), max_length=200, blank=True, editable=False)
+    search_pinyin = models.CharField(_("全拼"), max_length=800, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = MatterQuerySet.as_manager()
 
     class Meta:
         ordering = ["code", "-version"]
@@ -186,6 +252,48 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code} v{self.version}）"
+
+    def save(self, *args, **kwargs):
+        self.fill_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_initials", "search_pinyin"}
+        super().save(*args, **kwargs)
+
+    def faq_items(self) -> list[dict]:
+        """常见问题 as [{"q", "a"}]: "问：" starts a question, "答：" its answer."""
+        items: list[dict] = []
+        for block in (self.faq or "").replace("\r\n", "\n").split("\n\n"):
+            question, answers = "", []
+            for line in block.strip().splitlines():
+                text = line.strip()
+                if text.startswith(("问：", "问:", "Q:")):
+                    question = text[2:].strip()
+                elif text.startswith(("答：", "答:", "A:")):
+                    answers.append(text[2:].strip())
+                elif text:
+                    answers.append(text)
+            if question or answers:
+                items.append({"q": question, "a": "\n".join(answers)})
+        return items
+
+    def fill_search_keys(self) -> None:
+        self.search_initials, self.search_pinyin = search_keys(self.name)
+        self.search_initials = self.search_initials[:200]
+        self.search_pinyin = self.search_pinyin[:800]
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language (the register is Chinese; English when given)."""
+        return localized_name(self.name, getattr(self, "name_en", ""))
+
+    @property
+    def for_persons(self) -> bool:
+        return self.audience in (self.Audience.PERSON, self.Audience.BOTH)
+
+    @property
+    def for_organisations(self) -> bool:
+        return self.audience in (self.Audience.ORGANISATION, self.Audience.BOTH)
 
     # FSM transitions only check guards and change state; approvals.services.register does
     # the locking, the dates, the audit trail.
@@ -312,6 +420,19 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def plain_form(self) -> str:
+        """What to bring or send, in plain words (the register says 原件/复印件/电子材料)."""
+        return str(PLAIN_FORMS.get(self.form, self.get_form_display()))
+
+
+PLAIN_FORMS = {
+    Material.Form.ORIGINAL: _("带原件（核对后退还）"),
+    Material.Form.COPY: _("交复印件"),
+    Material.Form.BOTH: _("带原件核对，并交复印件"),
+    Material.Form.ELECTRONIC: _("拍照或扫描后上传，不用交纸质件"),
+}
 
 
 class DelegationInstrument(models.Model):
@@ -518,3 +639,46 @@ class RegisterImportJob(models.Model):
             and self.undo_until
             and (now or timezone.now()) <= self.undo_until
         )
+
+
+class LifeEvent(models.Model):
+    """A life event (一件事: 生育、就业、开办企业、建房、养老…): the matters a resident or a company
+    needs for it, listed by code (the version in force is shown), in the order to do them."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
+    summary = models.CharField(_("简介"), max_length=200, blank=True)
+    summary_en = models.CharField(_("英文简介"), max_length=300, blank=True)
+    audience = models.CharField(
+        _("办理对象"),
+        max_length=16,
+        choices=Matter.Audience.choices,
+        default=Matter.Audience.PERSON,
+    )
+    matter_codes = models.JSONField(
+        _("事项编码"), default=list, blank=True, help_text=_("按办理顺序排列的事项编码列表。")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return localized_name(self.name, self.name_en)
+
+    @property
+    def display_summary(self) -> str:
+        return localized_name(self.summary, self.summary_en)
+
+    def clean(self):
+        codes = self.matter_codes
+        if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
+            raise ValidationError({"matter_codes": _('请填写事项编码的列表，如 ["XB-GG-007"]。')})

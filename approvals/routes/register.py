@@ -10,6 +10,7 @@ urlpatterns = [
     # the public service guide
     path("guide/", views.guide, name="guide"),
     path("guide/enforcement/", views.guide_enforcement, name="guide-enforcement"),
+    path("guide/events/<slug:code>/", views.guide_event, name="guide-event"),
     path("guide/<str:code>/", views.guide_matter, name="guide-matter"),
     path(
         "guide/<str:code>/forms/<int:material_id>/<str:which>/",

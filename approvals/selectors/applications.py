@@ -256,3 +256,22 @@ def status_lookup(number: str, mobile_last4: str, today: date | None = None) -> 
         "unconfirmed": clock.unconfirmed,
         "updated_at": application.updated_at,
     }
+
+
+def applicant_defaults(person) -> dict:
+    """What step 1 of a new application starts from: the person's profile (mobile, and an
+    address where the profile keeps one), then what they gave on their latest application
+    (address, and the organisation they applied for). One query."""
+    defaults = {"applicant_mobile": person.mobile or "", "address": getattr(person, "address", "")}
+    latest = (
+        Application.objects.filter(applicant=person)
+        .exclude(address="")
+        .order_by("-created_at", "-id")
+        .values("address", "applicant_mobile", "organisation_name", "credit_code")
+        .first()
+    )
+    if latest:
+        for key, value in latest.items():
+            if value and not defaults.get(key):
+                defaults[key] = value
+    return defaults

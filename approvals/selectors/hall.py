@@ -145,8 +145,22 @@ def current_ticket(window: Window) -> Ticket | None:
     )
 
 
+def sharing_category_ids(category_id: int) -> list[int]:
+    """The categories whose tickets compete with ``category_id``'s for the same windows: every
+    category served by a window that serves this one (itself included)."""
+    windows = Window.objects.filter(categories=category_id, is_active=True)
+    ids = set(
+        BusinessCategory.objects.filter(windows__in=windows, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return sorted(ids | {category_id})
+
+
 def people_ahead(ticket: Ticket) -> int:
-    """Waiting tickets of the same category that will be called before this one."""
+    """Waiting tickets that the windows serving this ticket's category will call before it: of
+    every category those windows serve, in their calling order (priority first, then the order
+    of taking, which follows the numbers)."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
     before = Q(is_priority=True) if not ticket.is_priority else Q(pk__in=[])
@@ -155,7 +169,9 @@ def people_ahead(ticket: Ticket) -> int:
     )
     return (
         Ticket.objects.filter(
-            day=ticket.day, category_id=ticket.category_id, status=Ticket.Status.WAITING
+            day=ticket.day,
+            category_id__in=sharing_category_ids(ticket.category_id),
+            status=Ticket.Status.WAITING,
         )
         .filter(before | same_rank)
         .count()
@@ -168,10 +184,11 @@ def window_queue(*, window: Window, day: date) -> list[BusinessCategory]:
 
 
 def served_today(*, window: Window, day: date, limit: int = 10) -> list[TicketCall]:
+    """The window's calls of the day, newest first — the one being served included, so that
+    the page shows a call the moment it is made."""
     start, end = day_bounds(day, day)
     return list(
         TicketCall.objects.filter(window=window, called_at__gte=start, called_at__lt=end)
-        .exclude(outcome="")
         .select_related("ticket", "category", "clerk")
         .order_by("-called_at", "-id")[:limit]
     )

@@ -19,6 +19,7 @@ from approvals.models import (
     RegisterImportJob,
 )
 from portal.models import Department, Window
+from portal.pinyin import is_latin
 
 CHANNEL_FIELDS = {
     "hall": "channel_hall",
@@ -106,6 +107,16 @@ def matter_history(code: str) -> list[dict]:
 # --- the public guide ---------------------------------------------------------------------
 
 
+def name_query(word: str) -> Q:
+    """One search word against a matter: part of the name, the code's start, or (for letters)
+    the pinyin initials or the full pinyin — "lnr" and "laonian" find 老年人优待证办理."""
+    condition = Q(name__icontains=word) | Q(code__istartswith=word)
+    if is_latin(word):
+        key = word.lower()
+        condition |= Q(search_initials__contains=key) | Q(search_pinyin__contains=key)
+    return condition
+
+
 def guide_search(
     *,
     q: str = "",
@@ -113,14 +124,16 @@ def guide_search(
     kind: str = "",
     channel: str = "",
     category: str = "",
+    audience: str = "",
     appliable: bool | None = None,
     on: date | None = None,
 ) -> QuerySet[Matter]:
     """The public catalogue: versions in force, searched by partial name (Chinese works: every
-    word must occur in the name) or by code (exact or prefix), filtered by handling or
-    delegating department (code), kind, channel and business category (code). ``appliable``
-    True keeps the services people apply for, False the penalties, compulsion and inspections
-    the town exercises itself (执法事项公示), None both."""
+    word must occur in the name), pinyin initials or full pinyin, or by code (exact or
+    prefix), filtered by handling or delegating department (code), kind, channel, business
+    category (code) and audience (a matter for both persons and organisations shows in
+    either). ``appliable`` True keeps the services people apply for, False the penalties,
+    compulsion and inspections the town exercises itself (执法事项公示), None both."""
     qs = matters_in_force(on).select_related("handling_department", "category")
     if appliable is True:
         qs = qs.exclude(kind__in=Matter.EX_OFFICIO_KINDS)
@@ -128,7 +141,7 @@ def guide_search(
         qs = qs.filter(kind__in=Matter.EX_OFFICIO_KINDS).select_related("delegating_department")
     words = [w for w in (q or "").split() if w]
     for word in words:
-        qs = qs.filter(Q(name__icontains=word) | Q(code__istartswith=word))
+        qs = qs.filter(name_query(word))
     if department:
         qs = qs.filter(
             Q(handling_department__code=department) | Q(delegating_department__code=department)
@@ -139,6 +152,8 @@ def guide_search(
         qs = qs.filter(**{CHANNEL_FIELDS[channel]: True})
     if category:
         qs = qs.filter(category__code=category)
+    if audience in (Matter.Audience.PERSON, Matter.Audience.ORGANISATION):
+        qs = qs.filter(audience__in=[audience, Matter.Audience.BOTH])
     return qs.order_by("code")
 
 

@@ -30,7 +30,7 @@ from approvals.models import (
 )
 from approvals.selectors import applications as sel
 from portal import audit, roles, workdays
-from portal.errors import ActionError, Conflict, Forbidden
+from portal.errors import ActionError, Conflict, Forbidden, NotFound
 from portal.notifications import notify_many
 
 DEEMED_ACCEPTANCE_DAYS = 5
@@ -321,6 +321,8 @@ def application_create(
             code="channel_not_offered",
             fields={"channel": _("该事项不支持此办理渠道。")},
         )
+    if applicant_kind == Application.ApplicantKind.ORGANISATION or organisation_name:
+        _check_applicant_kind(in_force, applicant_kind)
     first_contact = None
     proxy_agent = None
     consent_at = None
@@ -410,6 +412,23 @@ DRAFT_FIELDS = (
 )
 
 
+def _check_applicant_kind(matter: Matter, kind: str) -> None:
+    """The register's 办理对象 decides who may apply: a matter for persons takes no
+    organisation, a matter for organisations no private person."""
+    if kind == Application.ApplicantKind.ORGANISATION and not matter.for_organisations:
+        raise ActionError(
+            _("本事项只受理个人申请。"),
+            code="applicant_kind_not_allowed",
+            fields={"applicant_kind": _("本事项只受理个人申请。")},
+        )
+    if kind == Application.ApplicantKind.PERSON and not matter.for_persons:
+        raise ActionError(
+            _("本事项只受理法人或其他组织申请，请填写单位信息。"),
+            code="applicant_kind_not_allowed",
+            fields={"applicant_kind": _("本事项只受理法人或其他组织申请。")},
+        )
+
+
 @transaction.atomic
 def application_update_draft(*, application: Application, actor, **fields) -> Application:
     application = _lock(application)
@@ -423,6 +442,8 @@ def application_update_draft(*, application: Application, actor, **fields) -> Ap
             code="invalid_fields",
             fields={f: _("不可修改。") for f in unknown},
         )
+    if "applicant_kind" in fields:
+        _check_applicant_kind(application.matter, fields["applicant_kind"])
     for name, value in fields.items():
         setattr(application, name, value)
     application.full_clean(exclude=["matter", "department", "applicant", "filed_by", "state"])
@@ -509,6 +530,34 @@ def material_upload(
 
 
 @transaction.atomic
+def material_file_remove(*, application: Application, actor, file_id: int) -> str:
+    """Take a wrong upload back out of a draft (the file goes once the transaction commits).
+    Only on a draft, by the applicant side: what was submitted is the window's record."""
+    application = _lock(application)
+    _require_applicant_side(actor, application)
+    if application.state != State.DRAFT:
+        raise Conflict(_("申请已经提交，不能再删除已上传的文件。"), code="not_a_draft")
+    stored = (
+        MaterialFile.objects.select_related("application_material")
+        .filter(pk=file_id, application_material__application=application)
+        .first()
+    )
+    if stored is None:
+        raise NotFound(_("该文件已经删除。"), code="file_not_found")
+    name, material = stored.original_name, stored.application_material.name
+    storage, path = stored.file.storage, stored.file.name
+    stored.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+    audit.record(
+        actor=actor,
+        action="application.file_remove",
+        obj=application,
+        before={"material": material, "file": file_id, "name": name},
+    )
+    return name
+
+
+@transaction.atomic
 def application_submit(
     *, application: Application, actor, today: date | None = None
 ) -> Application:
@@ -526,6 +575,7 @@ def application_submit(
             code="declaration_required",
             fields={"declaration_accepted": _("必须确认承诺声明。")},
         )
+    _check_applicant_kind(application.matter, application.applicant_kind)
     resubmission = application.state == State.CORRECTION
     if not application.number:
         application.number = allocate_number(today)
@@ -539,7 +589,14 @@ def application_submit(
         ).update(status=ApplicationMaterial.Status.PENDING)
         application.correction_notices.filter(resolved_on__isnull=True).update(resolved_on=today)
     _move(application, "submit", actor=actor, note=_("补正后重新提交") if resubmission else "")
-    _tell_applicant(application, "submitted")
+    from approvals.next_steps import intake_by
+
+    _tell_applicant(
+        application,
+        "submitted",
+        intake_by=intake_by(application),
+        committed_days=application.matter.committed_days,
+    )
     return application
 
 

@@ -674,8 +674,11 @@ def appointment_capacity_delete(*, row: AppointmentCapacity, actor) -> None:
 
 
 @transaction.atomic
-def hall_device_register(*, name: str, kind: str, actor) -> tuple[HallDevice, str]:
-    """Register a hall TV or kiosk; returns the device and its token, shown only this once."""
+def hall_device_register(
+    *, name: str, kind: str, actor, token: str | None = None
+) -> tuple[HallDevice, str]:
+    """Register a hall TV or kiosk; returns the device and its token, shown only this once.
+    ``token`` is for the demo's known devices only; a real one is always random."""
     name = (name or "").strip()
     if not name or len(name) > 64:
         raise ActionError(
@@ -683,7 +686,7 @@ def hall_device_register(*, name: str, kind: str, actor) -> tuple[HallDevice, st
         )
     if kind not in HallDevice.Kind.values:
         raise ActionError(_("设备类型无效。"), code="invalid_kind", fields={"kind": _("必选。")})
-    token = secrets.token_urlsafe(24)
+    token = token or secrets.token_urlsafe(24)
     device = HallDevice.objects.create(
         name=name, kind=kind, token_hash=sel.token_hash(token), created_by=actor
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals import next_steps
 from approvals.models import (
     Application,
     ApplicationMaterial,
@@ -34,6 +35,7 @@ from approvals.models import (
 )
 from approvals.selectors import applications as app_sel
 from approvals.selectors import evaluations as eval_sel
+from approvals.selectors import register as register_sel
 from approvals.services import applications as svc
 from approvals.services import evaluations as eval_svc
 from approvals.services.documents import material_file_response
@@ -61,6 +63,8 @@ STEPS = (
     ("review", gettext_lazy("核对提交")),
 )
 STEP_KEYS = [key for key, _label in STEPS]
+# The notices that are an application's result: the decision, or the refusal to accept.
+RESULT_KINDS = (Notice.Kind.DECISION_GRANT, Notice.Kind.DECISION_DENY, Notice.Kind.REFUSAL)
 WITHDRAWABLE = (
     State.DRAFT,
     State.SUBMITTED,
@@ -159,13 +163,8 @@ def timeline(application: Application) -> list[dict]:
         elif action == "accept":
             accepted = application.accepted_on or day
             due = workdays.add_working_days(accepted, matter.committed_days)
-            if data.get("deemed"):
-                text = _("逾期未作出受理决定，依法视为%(day)s受理，承诺%(due)s前办结") % {
-                    "day": day_label(accepted),
-                    "due": day_label(due),
-                }
-            else:
-                text = _("窗口受理，承诺%(due)s前办结") % {"due": day_label(due)}
+            # deemed acceptance is the law's mechanics, for staff; the applicant reads the result
+            text = _("窗口受理，承诺%(due)s前办结") % {"due": day_label(due)}
         elif action == "claim":
             text = _("进入审查")
         elif action == "suspend":
@@ -381,12 +380,13 @@ def apply(request, code: str):
             {"matter": matter},
             status=400,
         )
+    defaults = app_sel.applicant_defaults(user)
+    if matter.audience == Matter.Audience.ORGANISATION:
+        defaults["applicant_kind"] = Application.ApplicantKind.ORGANISATION
     form = ApplicantForm(
         _posted(request),
-        initial={
-            "applicant_kind": Application.ApplicantKind.PERSON,
-            "applicant_mobile": user.mobile,
-        },
+        matter=matter,
+        initial={"applicant_kind": Application.ApplicantKind.PERSON, **defaults},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -407,7 +407,7 @@ def apply(request, code: str):
         except ActionError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("草稿已保存，可随时在“我的办件”中继续填写。"))
+            messages.success(request, _("已保存。草稿可随时在“我的办件”中继续填写。"))
             return redirect("approvals:apply-step", application.reference, "materials")
     context = {
         "matter": matter,
@@ -458,7 +458,13 @@ def apply_step(request, reference: str, step: str):
 
 
 def _step_applicant(request, application: Application):
-    form = ApplicantForm(_posted(request), initial=ApplicantForm.initial_for(application))
+    form = ApplicantForm(
+        _posted(request),
+        matter=application.matter,
+        initial=ApplicantForm.initial_for(
+            application, app_sel.applicant_defaults(application.applicant)
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             svc.application_update_draft(
@@ -488,28 +494,53 @@ def _step_applicant(request, application: Application):
 
 def _step_materials(request, application: Application):
     errors: dict[int, str] = {}
+    blocked = False
     if request.method == "POST":
         materials = _materials(application)
         errors = _handle_uploads(request, application, {m.pk for m in materials})
-        if not errors:
+        remove = request.POST.get("remove", "")
+        if remove.isdigit():
+            try:
+                name = svc.material_file_remove(
+                    application=application, actor=request.user, file_id=int(remove)
+                )
+            except ActionError as error:
+                messages.error(request, error.message)
+                if isinstance(error, Conflict):
+                    return redirect("approvals:application-detail", application.reference)
+            else:
+                messages.success(request, _("已删除“%(name)s”。") % {"name": name})
+            if not errors:
+                return redirect(
+                    f"{reverse('approvals:apply-step', args=[application.reference, 'materials'])}"
+                    "#materials-status"
+                )
+        elif not errors:
             if request.POST.get("action") == "next":
-                return redirect("approvals:apply-step", application.reference, "declaration")
-            if request.FILES:
-                messages.success(request, _("文件已上传。"))
-            return redirect("approvals:apply-step", application.reference, "materials")
+                if not missing_uploads(_materials(application)):
+                    return redirect("approvals:apply-step", application.reference, "declaration")
+                blocked = True
+            else:
+                if request.FILES:
+                    messages.success(request, _("文件已上传。"))
+                return redirect("approvals:apply-step", application.reference, "materials")
     materials = _materials(application)
+    missing = missing_uploads(materials)
     context = _step_context(
         application,
         "materials",
         slots=_slots(materials, errors),
         upload_errors=bool(errors),
+        missing=missing,
+        blocked=blocked,
+        later=[m for m in materials if m.tolerated_missing_allowed and not m.files.all()],
         **_upload_limits(),
     )
     return render(
         request,
         "approvals/citizen/apply_materials.html",
         context,
-        status=400 if errors else 200,
+        status=400 if errors or blocked else 200,
     )
 
 
@@ -558,8 +589,11 @@ def _step_review(request, application: Application):
             else:
                 messages.success(
                     request,
-                    _("申请已提交，办件编号 %(number)s。窗口将在5个工作日内审核材料。")
-                    % {"number": application.number},
+                    _("申请已提交，办件编号 %(number)s。%(next)s")
+                    % {
+                        "number": application.number,
+                        "next": next_steps.next_step(application).text,
+                    },
                 )
                 return redirect("approvals:application-detail", application.reference)
         else:
@@ -586,7 +620,14 @@ def my_applications(request):
     qs = (
         Application.objects.filter(applicant=user)
         .with_clock_status(today)
-        .select_related("matter")
+        .select_related("matter", "department", "delegating_department")
+        .prefetch_related(
+            Prefetch(
+                "notices",
+                queryset=Notice.objects.filter(kind__in=RESULT_KINDS).order_by("issued_at", "id"),
+                to_attr="result_notices",
+            )
+        )
         .order_by("-created_at", "-id")
     )
     state = request.GET.get("state", "")
@@ -604,11 +645,24 @@ def my_applications(request):
         .filter(application_id__in=[a.pk for a in page.object_list])
         .values_list("application_id", flat=True)
     )
+    window = next_steps.release_window()
+    for application in page.object_list:
+        application.next = next_steps.next_step(application, window=window)
+        application.result_notice = _result_notice(application)
     return render(
         request,
         "approvals/citizen/my_applications.html",
         {"page": page, "state": state, "rated": rated},
     )
+
+
+def _result_notice(application: Application):
+    """The notice that is the application's result (the decision, or the refusal), from the
+    prefetched ``result_notices``; None while there is none."""
+    notices = getattr(application, "result_notices", None)
+    if notices is None:
+        notices = [n for n in application.notices.all() if n.kind in RESULT_KINDS]
+    return notices[-1] if notices else None
 
 
 @login_page
@@ -619,6 +673,7 @@ def application_detail(request, reference: str):
     materials = _materials(application)
     notices = list(application.notices.all())
     evaluation = eval_sel.evaluation_for(application)
+    correction = _open_correction(application)
     can_rate = (
         evaluation is None
         and application.state == State.COMPLETED
@@ -634,7 +689,11 @@ def application_detail(request, reference: str):
             "materials": materials,
             "notices": notices,
             "acceptance": next((n for n in notices if n.kind == Notice.Kind.ACCEPTANCE), None),
-            "correction": _open_correction(application),
+            "result_notice": next((n for n in reversed(notices) if n.kind in RESULT_KINDS), None),
+            "next": next_steps.next_step(
+                application, open_items=len(correction.items) if correction else None
+            ),
+            "correction": correction,
             "can_withdraw": applicant_side and application.state in WITHDRAWABLE,
             "continue_url": continue_url(application)
             if applicant_side and application.state == State.DRAFT
@@ -848,7 +907,12 @@ def status_lookup(request):
 # --- proxy agents ----------------------------------------------------------------------------
 
 
+PROXY_CHOICES = 20
+
+
 def _proxy_matters(q: str = ""):
+    """Matters a proxy agent may file, searched like the guide (part of the name, pinyin
+    initials, code); penalties and the like are never filed."""
     today = timezone.localdate()
     qs = (
         Matter.objects.filter(
@@ -860,8 +924,18 @@ def _proxy_matters(q: str = ""):
         .order_by("code")
     )
     for word in (q or "").split():
-        qs = qs.filter(Q(name__icontains=word) | Q(code__istartswith=word))
+        qs = qs.filter(register_sel.name_query(word))
     return qs
+
+
+def _proxy_shortlist() -> list[Matter]:
+    """Before any search: the proxy matters most applied for, else the first few."""
+    from approvals.selectors import guide as guide_sel
+
+    codes = [c for c in guide_sel.popular_codes(PROXY_CHOICES)]
+    by_code = {m.code: m for m in _proxy_matters().filter(code__in=codes)}
+    shortlist = [by_code[c] for c in codes if c in by_code][:8]
+    return shortlist or list(_proxy_matters()[:8])
 
 
 @role_page(roles.PROXY_AGENT)
@@ -977,9 +1051,18 @@ def proxy_file(request):
         return redirect(
             f"{reverse('approvals:proxy-new')}?id_number={search.cleaned_data['id_number']}"
         )
-    q = (request.GET.get("q") or "").strip()
-    matters = list(_proxy_matters(q)[:50])
+    q = (request.GET.get("q") or "").strip()[:100]
     chosen = (source.get("matter") or "").strip()
+    total = None
+    if chosen and not q:
+        matters = list(_proxy_matters().filter(code=chosen)[:1])
+    elif q:
+        found = _proxy_matters(q)
+        matters = list(found[: PROXY_CHOICES + 1])
+        total = len(matters) if len(matters) <= PROXY_CHOICES else found.count()
+        matters = matters[:PROXY_CHOICES]
+    else:
+        matters = _proxy_shortlist()
     if chosen and chosen not in {m.code for m in matters}:
         extra = _proxy_matters().filter(code=chosen).first()
         if extra is not None:
@@ -1010,6 +1093,15 @@ def proxy_file(request):
     return render(
         request,
         "approvals/proxy/file.html",
-        {"resident": resident, "form": form, "q": q, "matters": matters},
+        {
+            "resident": resident,
+            "form": form,
+            "q": q,
+            "matters": matters,
+            "total": total,
+            "more": total is not None and total > len(matters),
+            "chosen_only": bool(chosen and not q and len(matters) == 1),
+            "shortlist": not q and not chosen,
+        },
         status=400 if form.errors else 200,
     )

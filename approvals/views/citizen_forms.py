@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Application, Callback, Rating
+from approvals.models import Application, Callback, Matter, Rating
 from portal import idnumber
 from portal.errors import ActionError
 from portal.idnumber import credit_code_valid
@@ -47,10 +47,13 @@ class AccessibleForm(forms.Form):
 
 
 class ApplicantForm(AccessibleForm):
-    """Step 1: the applicant's details (name and ID number come from the account)."""
+    """Step 1: the applicant's details (name and ID number come from the account). Only the
+    fields of the applicant kinds the matter allows (办理对象): a matter for persons asks no
+    organisation's name; a matter for organisations asks it always; a matter for both lets the
+    applicant choose."""
 
     applicant_kind = forms.ChoiceField(
-        label=_("申请人类型"),
+        label=_("以谁的名义申请"),
         choices=Application.ApplicantKind.choices,
         widget=forms.RadioSelect,
         initial=Application.ApplicantKind.PERSON,
@@ -66,13 +69,14 @@ class ApplicantForm(AccessibleForm):
         label=_("单位名称"),
         max_length=200,
         required=False,
-        help_text=_("以单位名义申请时填写。"),
+        help_text=_("与营业执照或登记证书上的名称一致。"),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     credit_code = forms.CharField(
         label=_("统一社会信用代码"),
         max_length=18,
         required=False,
-        help_text=_("18位，以单位名义申请时填写。"),
+        help_text=_("18位，见营业执照。"),
         widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
     )
     address = forms.CharField(
@@ -86,6 +90,42 @@ class ApplicantForm(AccessibleForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    ORGANISATION_FIELDS = ("organisation_name", "credit_code")
+
+    def __init__(self, *args, matter=None, **kwargs):
+        self.audience = matter.audience if matter is not None else Matter.Audience.BOTH
+        super().__init__(*args, **kwargs)
+        kind = self.fields["applicant_kind"]
+        if self.audience == Matter.Audience.PERSON:
+            kind.widget = forms.HiddenInput()
+            kind.initial = Application.ApplicantKind.PERSON
+            for name in self.ORGANISATION_FIELDS:
+                del self.fields[name]
+        elif self.audience == Matter.Audience.ORGANISATION:
+            kind.widget = forms.HiddenInput()
+            kind.initial = Application.ApplicantKind.ORGANISATION
+            self.fields["address"].label = _("单位地址")
+            for name in self.ORGANISATION_FIELDS:
+                self.fields[name].required = True
+        if self.audience != Matter.Audience.BOTH:
+            self.initial["applicant_kind"] = kind.initial
+        if self.is_bound and self.audience != Matter.Audience.BOTH:
+            data = self.data.copy()
+            data[self.add_prefix("applicant_kind")] = kind.initial
+            self.data = data
+
+    @property
+    def asks_kind(self) -> bool:
+        return self.audience == Matter.Audience.BOTH
+
+    @property
+    def asks_organisation(self) -> bool:
+        return self.audience != Matter.Audience.PERSON
+
+    @property
+    def for_organisation(self) -> bool:
+        return self.audience == Matter.Audience.ORGANISATION
 
     def clean_credit_code(self):
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
@@ -107,14 +147,17 @@ class ApplicantForm(AccessibleForm):
         organisation = data["applicant_kind"] == Application.ApplicantKind.ORGANISATION
         return {
             "applicant_kind": data["applicant_kind"],
-            "organisation_name": data["organisation_name"].strip() if organisation else "",
-            "credit_code": data["credit_code"] if organisation else "",
+            "organisation_name": (data.get("organisation_name") or "").strip()
+            if organisation
+            else "",
+            "credit_code": (data.get("credit_code") or "") if organisation else "",
             "address": data["address"].strip(),
         }
 
     @classmethod
-    def initial_for(cls, application: Application) -> dict:
-        return {
+    def initial_for(cls, application: Application, defaults: dict | None = None) -> dict:
+        """The draft's own values; what it leaves empty comes from ``defaults`` (the profile)."""
+        initial = {
             "applicant_kind": application.applicant_kind,
             "applicant_mobile": application.applicant_mobile,
             "organisation_name": application.organisation_name,
@@ -122,6 +165,10 @@ class ApplicantForm(AccessibleForm):
             "address": application.address,
             "description": (application.details or {}).get("description", ""),
         }
+        for key, value in (defaults or {}).items():
+            if not initial.get(key):
+                initial[key] = value
+        return initial
 
 
 class DeclarationForm(AccessibleForm):

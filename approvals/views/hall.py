@@ -14,7 +14,6 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -74,7 +73,8 @@ def hall_page(kind: str):
                     if request.headers.get("HX-Request"):
                         return HttpResponse(status=403)
                     if not request.user.is_authenticated:
-                        return redirect_to_login(request.get_full_path())
+                        # an unattended kiosk or TV: register the device, nobody logs in
+                        return redirect(f"{reverse('approvals:hall-device-login')}?kind={kind}")
                     raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -113,6 +113,9 @@ class CheckInForm(forms.Form):
         regex=r"^\d{6}$",
         label=gettext_lazy("签到码"),
         error_messages={"invalid": gettext_lazy("签到码是6位数字。")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "data-scanner": "1"}
+        ),
     )
 
 
@@ -205,7 +208,7 @@ def _screen_context(request):
             "key": f"{call.pk}-{call.announcements}",
             "number": call.ticket.number,
             "window": call.window.number,
-            "category": call.category.name,
+            "category": call.category.display_name,
             "at": call.announced_at,
             "text": _("请 %(number)s 号到 %(window)s 号窗口")
             % {"number": call.ticket.number, "window": call.window.number},
@@ -248,10 +251,11 @@ def device_login(request):
             )
             return redirect(target)
         error = _("设备令牌无效或已停用。")
+    kind = request.GET.get("kind", "")
     return render(
         request,
         "approvals/hall/device_login.html",
-        {"error": error},
+        {"error": error, "kind": kind if kind in HallDevice.Kind.values else ""},
         status=400 if error else 200,
     )
 
@@ -432,7 +436,7 @@ def call_next(request, number: int):
             messages.success(
                 request,
                 _("已叫 %(number)s 号（%(category)s）。")
-                % {"number": ticket.number, "category": ticket.category.name},
+                % {"number": ticket.number, "category": ticket.category.display_name},
             )
     return _back_to_window(number)
 
@@ -460,7 +464,7 @@ def ticket_action(request, pk: int, action: str):
             messages.success(
                 request,
                 _("%(number)s 号已转到“%(category)s”排队。")
-                % {"number": ticket.number, "category": ticket.category.name},
+                % {"number": ticket.number, "category": ticket.category.display_name},
             )
         elif action in ACTIONS:
             service, message = ACTIONS[action]
@@ -539,16 +543,37 @@ def _selected(form: BookingForm, data) -> tuple[BusinessCategory | None, date | 
     return category, day
 
 
+def qr_data_uri(text: str) -> str:
+    """A QR code of ``text`` as an SVG data URI (the kiosk's scanner types the code it reads)."""
+    import base64
+    import io
+
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    buffer = io.BytesIO()
+    qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2).save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 def _appointments_context(request, form, data):
     category, day = _selected(form, data)
+    mine = list(sel.appointments_of(request.user)[:20])
+    today = timezone.localdate()
+    for appointment in mine:
+        appointment.qr = (
+            qr_data_uri(appointment.code)
+            if appointment.status == "booked" and appointment.day >= today
+            else ""
+        )
     return {
         "form": form,
         "category": category,
         "day": day,
         "slots": sel.slots_for(category=category, day=day) if category and day else None,
         "chosen_start": data.get("start_time", ""),
-        "mine": sel.appointments_of(request.user)[:20],
-        "today": timezone.localdate(),
+        "mine": mine,
+        "today": today,
     }
 
 
@@ -575,7 +600,7 @@ def appointments(request):
                     % {
                         "day": date_format(appointment.day, "Y-m-d"),
                         "time": appointment.start_time.strftime("%H:%M"),
-                        "category": appointment.category.name,
+                        "category": appointment.category.display_name,
                         "code": appointment.code,
                     },
                 )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from approvals import guide_hooks, register_io
 from approvals.models import DelegationInstrument, DelegationItem, Matter, RegisterImportJob
+from approvals.selectors import guide as guide_sel
 from approvals.selectors import register as sel
 from approvals.services import register as services
 from approvals.views.register_forms import (
@@ -111,18 +112,21 @@ def default_stages(matter: Matter) -> list[dict]:
 def guide(request):
     departments = list(sel.guide_departments())
     form = GuideSearchForm(request.GET or None, departments=departments)
-    filters = {"q": "", "department": "", "kind": "", "channel": ""}
+    filters = {"q": "", "audience": "", "department": "", "kind": "", "channel": ""}
     if form.is_bound and form.is_valid():
         filters.update({k: form.cleaned_data.get(k) or "" for k in filters})
     page = Paginator(sel.guide_search(**filters, appliable=True), GUIDE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    searched = any(filters.values())
     context = {
         "form": form,
         "page": page,
         "filters": filters,
-        "searched": any(filters.values()),
+        "searched": searched,
+        "filters_open": any(filters[k] for k in ("department", "kind", "channel")),
         "querystring": _querystring(request),
+        "life_events": [] if searched else guide_sel.life_events(),
     }
     if request.headers.get("HX-Request"):
         return render(request, "approvals/guide/_results.html", context)
@@ -161,6 +165,18 @@ def matter_withdrawn_page(request, withdrawn: dict, *, status: int = 200):
     return render(request, "approvals/guide/withdrawn.html", withdrawn, status=status)
 
 
+def guide_event(request, code: str):
+    """A life event (一件事): the matters it needs, in order, each with its guide and apply."""
+    event = guide_sel.life_event(code)
+    if event is None:
+        raise Http404(_("没有找到该“一件事”。"))
+    return render(
+        request,
+        "approvals/guide/event.html",
+        {"event": event, "others": [e for e in guide_sel.life_events(False) if e.pk != event.pk]},
+    )
+
+
 def guide_matter(request, code: str):
     matter = sel.guide_matter(code)
     if matter is None:
@@ -184,6 +200,8 @@ def guide_matter(request, code: str):
         "enforcement": guide_hooks.enforcement_details([matter]).get(matter.code, {})
         if matter.is_ex_officio
         else {},
+        "guide": guide_sel.where_and_who(matter),
+        "faq": matter.faq_items(),
     }
     return render(request, "approvals/guide/matter.html", context)
 

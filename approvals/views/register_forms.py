@@ -16,6 +16,15 @@ MATTER_FORM_FIELDS = [
     "handling_department",
     "category",
     "legal_basis",
+    "audience",
+    "name_en",
+    "conditions",
+    "visits",
+    "office_address",
+    "office_hours",
+    "enquiry_phone",
+    "complaint_phone",
+    "faq",
     "statutory_days",
     "committed_days",
     "warning_days",
@@ -36,13 +45,20 @@ MATTER_FORM_FIELDS = [
 
 class GuideSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("事项名称或编码"),
+        label=_("搜索事项"),
         required=False,
         max_length=100,
+        help_text=_("事项名称的一部分、拼音首字母或事项编码，如：宅基地、lnr（老年人）、XB-XK-001"),
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("如：宅基地、养老保险、XB-XK-001")}
+            attrs={
+                "type": "search",
+                "placeholder": _("如：养老保险、lnr"),
+                "autocomplete": "off",
+                "enterkeyhint": "search",
+            }
         ),
     )
+    audience = forms.ChoiceField(label=_("办理对象"), required=False)
     department = forms.ChoiceField(label=_("部门"), required=False)
     kind = forms.ChoiceField(label=_("事项类型"), required=False)
     channel = forms.ChoiceField(label=_("办理渠道"), required=False)
@@ -51,6 +67,11 @@ class GuideSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [("", _("全部部门"))] + [
             (d.code, d.name) for d in departments
+        ]
+        self.fields["audience"].choices = [
+            ("", _("个人和法人")),
+            (Matter.Audience.PERSON, _("个人办事")),
+            (Matter.Audience.ORGANISATION, _("法人办事")),
         ]
         self.fields["kind"].choices = [("", _("全部类型"))] + [
             (value, label)
@@ -117,6 +138,8 @@ class MatterForm(forms.ModelForm):
         fields = ["code", *MATTER_FORM_FIELDS]
         widgets = {
             "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+            "faq": forms.Textarea(attrs={"rows": 4}),
             "fee_basis": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -128,6 +151,7 @@ class MatterForm(forms.ModelForm):
             self.fields["code"].help_text = _("字母、数字和“-”，同一事项的各版本共用。")
         self.fields["delegating_department"].queryset = Department.objects.filter(is_active=True)
         self.fields["handling_department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["audience"].required = False
         if self.instance and self.instance.pk:
             self.fields["revision"].initial = self.instance.revision
             self.fields["stages"].initial = self.instance.stages
@@ -139,6 +163,9 @@ class MatterForm(forms.ModelForm):
         if not CODE_RE.match(code):
             raise forms.ValidationError(_("事项编码只能由字母、数字、“-”“_”“.”组成，最长64位。"))
         return code
+
+    def clean_audience(self):
+        return self.cleaned_data.get("audience") or self.instance.audience or Matter.Audience.PERSON
 
     def validate_unique(self):
         """Code/version uniqueness is the service's business (a clear message, not a 500)."""

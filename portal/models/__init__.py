@@ -1,3 +1,4 @@
+from .announcements import Announcement
 from .areas import Area, AreaChange, AreaImport, AreaKind, ChangeStamp, SpecialKind
 from .audit import AuditEntry
 from .calendar import CalendarDay, CalendarYear
@@ -7,6 +8,7 @@ from .photos import Photo
 from .users import User
 
 __all__ = [
+    "Announcement",
     "Area",
     "AreaChange",
     "AreaImport",

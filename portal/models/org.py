@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.names import localized_name
+
 
 class Department(models.Model):
     """A bureau of the town (internal) or a district/city department that delegates powers."""
@@ -13,6 +15,7 @@ class Department(models.Model):
     code = models.CharField(_("部门编码"), max_length=32, unique=True)
     name = models.CharField(_("部门名称"), max_length=128, unique=True)
     short_name = models.CharField(_("简称"), max_length=64, blank=True)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -23,6 +26,15 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return localized_name(self.name, getattr(self, "name_en", ""))
+
+    @property
+    def display_short_name(self) -> str:
+        english = getattr(self, "name_en", "")
+        return localized_name(self.short_name or self.name, english)
 
 
 class Window(models.Model):
@@ -35,6 +47,7 @@ class Window(models.Model):
 
     number = models.PositiveSmallIntegerField(_("窗口号"), unique=True)
     name = models.CharField(_("窗口名称"), max_length=64)
+    name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     departments = models.ManyToManyField(
         Department, verbose_name=_("服务部门"), related_name="windows", blank=True
@@ -47,7 +60,14 @@ class Window(models.Model):
         verbose_name_plural = _("窗口")
 
     def __str__(self) -> str:
-        return _("%(number)s号窗口（%(name)s）") % {"number": self.number, "name": self.name}
+        return _("%(number)s号窗口（%(name)s）") % {
+            "number": self.number,
+            "name": self.display_name,
+        }
+
+    @property
+    def display_name(self) -> str:
+        return localized_name(self.name, self.name_en)
 
 
 class StaffProfile(models.Model):

@@ -353,6 +353,21 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # The town this installation serves.
 ONEWINDOW = {
     "TOWN_NAME": env.str("TOWN_NAME", default="下埠镇"),
+    "TOWN_NAME_EN": env.str("TOWN_NAME_EN", default="Xiabu Town"),
+    # The hall (便民服务中心) as the home page and the guide show it.
+    "HALL_ADDRESS": env.str("HALL_ADDRESS", default="下埠镇人民路88号便民服务中心一楼"),
+    "HALL_ADDRESS_EN": env.str(
+        "HALL_ADDRESS_EN", default="Service Centre, ground floor, 88 Renmin Road, Xiabu Town"
+    ),
+    "HALL_HOURS": env.str(
+        "HALL_HOURS", default="周一至周五 8:30–12:00，14:30–17:30（法定节假日除外）"
+    ),
+    "HALL_HOURS_EN": env.str(
+        "HALL_HOURS_EN",
+        default="Monday to Friday 8:30–12:00 and 14:30–17:30 (closed on public holidays)",
+    ),
+    "HALL_PHONE": env.str("HALL_PHONE", default="0799-3721234"),
+    "COMPLAINT_PHONE": env.str("COMPLAINT_PHONE", default="12345"),
     "TOWN_CODE": env.str("TOWN_CODE", default="360313"),
     "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"),
     # Calendar years are checked from this month on for next year's data.

@@ -18,5 +18,31 @@
       box.textContent = tooBig ? input.getAttribute("data-too-big") : "";
       box.hidden = !tooBig;
     }
+    var chosen = document.getElementById(input.id + "_chosen");
+    if (chosen) {
+      var ok = file && !tooBig;
+      chosen.textContent = ok ? file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)" : "";
+      chosen.hidden = !ok;
+    }
+  });
+})();
+
+/* Step 1: when a matter may be applied for by a person or an organisation, show the
+   organisation's fields only while "organisation" is chosen (without JS they stay visible,
+   and the server ignores them for a person). */
+(function () {
+  "use strict";
+  function sync(form) {
+    var chosen = form.querySelector("input[name=applicant_kind]:checked");
+    if (!chosen) return;
+    form.querySelectorAll("[data-when-kind]").forEach(function (box) {
+      box.hidden = box.getAttribute("data-when-kind") !== chosen.value;
+    });
+  }
+  document.querySelectorAll("form[data-applicant-form]").forEach(function (form) {
+    sync(form);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "applicant_kind") sync(form);
+    });
   });
 })();

@@ -125,3 +125,27 @@
     setupScreen();
   });
 })();
+
+/* The unattended kiosk: keep the waiting counts fresh (reload when nobody has touched it for
+   a while), and keep the check-in box focused so that a QR scanner, which types the code and
+   Enter, checks in without anyone touching the screen. */
+(function () {
+  "use strict";
+  var kiosk = document.querySelector("[data-kiosk-refresh]");
+  if (!kiosk) return;
+  var seconds = Number(kiosk.getAttribute("data-kiosk-refresh")) || 30;
+  var last = Date.now();
+  ["pointerdown", "keydown"].forEach(function (name) {
+    document.addEventListener(name, function () { last = Date.now(); }, true);
+  });
+  setInterval(function () {
+    if (Date.now() - last >= seconds * 1000) window.location.reload();
+  }, 5000);
+  var scanner = kiosk.querySelector("input[data-scanner]");
+  if (scanner) {
+    scanner.focus({ preventScroll: true });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest("input, button, a, label")) scanner.focus({ preventScroll: true });
+    });
+  }
+})();

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from approvals.models import Application, MaterialFile, Notice, State
+from approvals.models import Application, MaterialFile, Matter, Notice, State
 from approvals.services import applications as svc
 from portal.models import AuditEntry
 from tests.approvals import citizen_journey as j
@@ -64,6 +64,7 @@ def test_step_one_is_prefilled_from_the_account(citizen_client, world):
 
 
 def test_step_one_errors_on_the_field_and_keeps_what_was_typed(citizen_client, world):
+    Matter.objects.filter(pk=world.matter.pk).update(audience=Matter.Audience.BOTH)
     url = reverse("approvals:apply", args=[world.matter.code])
     response = citizen_client.post(
         url,
@@ -112,6 +113,7 @@ def test_organisation_with_a_valid_credit_code(citizen_client, world):
 
     assert credit_code_valid("91350100M000100Y43")
     assert not credit_code_valid("91350100M000100Y44")
+    Matter.objects.filter(pk=world.matter.pk).update(audience=Matter.Audience.BOTH)
     citizen_client.post(
         reverse("approvals:apply", args=[world.matter.code]),
         {

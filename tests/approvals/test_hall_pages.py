@@ -31,8 +31,10 @@ def text(response) -> str:
 
 
 def test_kiosk_needs_hall_staff_or_a_device(client, hall):
-    response = client.get("/hall/kiosk/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = client.get("/hall/kiosk/")  # an unattended kiosk: register it, nobody logs in
+    assert response.status_code == 302 and response["Location"] == "/hall/device/?kind=kiosk"
+    page = client.get(response["Location"]).content.decode()
+    assert "取号机" in page and "/accounts/login/" in page
     client.force_login(UserFactory.with_role(roles.CITIZEN))
     assert client.get("/hall/kiosk/").status_code == 403
 

@@ -54,17 +54,35 @@ def test_priority_first_then_oldest(hall):
     assert called == [elderly.number, disabled.number, first.number, second.number]
 
 
-def test_people_ahead_counts_priority_and_earlier_tickets_of_the_category(hall):
+def test_people_ahead_counts_what_the_windows_serving_the_category_call_first(hall):
+    """A is served by windows 1 and 2; window 2 also serves B, so B's earlier tickets are called
+    before a later A ticket (issue 18: not only the ticket's own category)."""
     from approvals.selectors.hall import people_ahead
 
     t = at("2026-10-12 09:00")
     first = take(hall.a, t)
-    take(hall.b, t)  # another category does not count
+    b_ticket = take(hall.b, t.replace(minute=1))
     later = take(hall.a, t.replace(minute=2))
     elderly = take(hall.a, t.replace(minute=3), priority=Ticket.PriorityReason.ELDERLY)
     assert people_ahead(first) == 1  # the elderly resident goes first
-    assert people_ahead(later) == 2
+    assert people_ahead(later) == 3  # first, the B ticket window 2 will call, the elderly
     assert people_ahead(elderly) == 0
+    # B is served by window 2 only, which also calls A: A's earlier tickets come first there
+    assert people_ahead(b_ticket) == 2
+
+
+def test_a_category_on_other_windows_does_not_count(hall):
+    from approvals.models import BusinessCategory
+    from approvals.selectors.hall import people_ahead
+    from tests.factories import WindowFactory
+
+    t = at("2026-10-12 09:00")
+    c = BusinessCategory.objects.create(code="HJ", name="户籍", ticket_prefix="D", order=3)
+    c.windows.set([WindowFactory(number=7, name="户籍窗口")])
+    take(c, t)
+    take(c, t.replace(minute=1))
+    mine = take(hall.b, t.replace(minute=2))
+    assert people_ahead(mine) == 0
 
 
 def test_a_window_calls_only_its_categories(hall):

@@ -274,7 +274,7 @@ def test_status_lookup_from_the_notice_qr_code(phone, live_server):
     )
     application = svc.application_submit(application=application, actor=world.citizen)
     phone.get(f"{live_server.url}/")
-    phone.find_element(By.CSS_SELECTOR, "a.card, .card a[href='/status/']")
+    phone.find_element(By.CSS_SELECTOR, "a[href='/status/']")
     phone.get(f"{live_server.url}/status/?number={application.number}")
     wait_text(phone, "办件查询")
     assert phone.find_element(By.NAME, "number").get_attribute("value") == application.number

@@ -1,0 +1,93 @@
+"""Reads behind the ways residents find a service: popular matters (from real application
+counts), life events (一件事) with the matters each needs, and who a matter is for."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django.utils import timezone
+
+from approvals.models import Application, LifeEvent, Matter
+from approvals.selectors.register import matters_in_force
+
+POPULAR_DAYS = 180
+POPULAR_CACHE_SECONDS = 600
+POPULAR_CACHE_KEY = "guide:popular:v1"
+
+
+def _in_force_by_code(codes) -> dict[str, Matter]:
+    return {
+        m.code: m
+        for m in matters_in_force()
+        .filter(code__in=set(codes))
+        .exclude(kind__in=Matter.EX_OFFICIO_KINDS)
+        .only("code", "name", "name_en", "audience", "committed_days", "channel_online", "kind")
+    }
+
+
+def popular_codes(limit: int = 8) -> list[str]:
+    """Codes of the matters most applied for in the last ``POPULAR_DAYS`` days (submitted
+    applications of every channel), cached for ten minutes: one grouped count."""
+    codes = cache.get(POPULAR_CACHE_KEY)
+    if codes is None:
+        since = timezone.now() - timedelta(days=POPULAR_DAYS)
+        rows = (
+            Application.objects.filter(submitted_at__gte=since)
+            .values("matter__code")
+            .annotate(n=Count("id"))
+            .order_by("-n", "matter__code")[:30]
+        )
+        codes = [row["matter__code"] for row in rows]
+        cache.set(POPULAR_CACHE_KEY, codes, POPULAR_CACHE_SECONDS)
+    return codes[: limit * 2]
+
+
+def popular_matters(limit: int = 8) -> list[Matter]:
+    """The popular matters still in force and applied for (not enforcement), most used first."""
+    codes = popular_codes(limit)
+    if not codes:
+        return []
+    by_code = _in_force_by_code(codes)
+    return [by_code[c] for c in codes if c in by_code][:limit]
+
+
+def life_events(with_matters: bool = True) -> list[LifeEvent]:
+    """Active life events, each with ``.matters``: the versions in force of its codes, in the
+    event's order (two queries whatever the number of events)."""
+    events = list(LifeEvent.objects.filter(is_active=True))
+    if with_matters:
+        by_code = _in_force_by_code(c for e in events for c in e.matter_codes)
+        for event in events:
+            event.matters = [by_code[c] for c in event.matter_codes if c in by_code]
+    return events
+
+
+def life_event(code: str) -> LifeEvent | None:
+    event = LifeEvent.objects.filter(code=code, is_active=True).first()
+    if event is None:
+        return None
+    codes = event.matter_codes
+    by_code = {
+        m.code: m
+        for m in matters_in_force()
+        .filter(code__in=codes)
+        .exclude(kind__in=Matter.EX_OFFICIO_KINDS)
+        .select_related("handling_department", "category")
+    }
+    event.matters = [by_code[c] for c in codes if c in by_code]
+    return event
+
+
+def where_and_who(matter: Matter) -> dict:
+    """Where and when the matter is handled and whom to call: the register's own values, else
+    the hall's (settings ONEWINDOW: HALL_ADDRESS, HALL_HOURS, HALL_PHONE, COMPLAINT_PHONE)."""
+    from portal.home import localized
+
+    values = settings.ONEWINDOW
+    return {
+        "address": matter.office_address or localized("HALL_ADDRESS"),
+        "hours": matter.office_hours or localized("HALL_HOURS"),
+        "enquiry_phone": matter.enquiry_phone or values.get("HALL_PHONE", ""),
+        "complaint_phone": matter.complaint_phone or values.get("COMPLAINT_PHONE", ""),
+    }
