@@ -204,7 +204,9 @@ def _paragraphs(text: str) -> str:
 def absolute_url(url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
-    return settings.ONEWINDOW["PUBLIC_BASE_URL"].rstrip("/") + "/" + url.lstrip("/")
+    from portal.site import site_url
+
+    return site_url(url)
 
 
 def _sms_params(context: Mapping[str, Any]) -> dict[str, str]:

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
+# The public address notices and messages link to (QR codes included): this server's port.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT:-8000}}"
 mkdir -p var/broker/queue var/broker/processed var/broker/control var/media var/log
 
 db="SQLite var/onewindow.sqlite3"; [ -n "${DATABASE_URL:-}" ] && db="DATABASE_URL"

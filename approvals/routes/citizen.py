@@ -1,7 +1,7 @@
 """Pages for citizens and village proxy agents, and the public status lookup.
 
 /status/ must stay at this path: the QR code on every notice encodes
-``{PUBLIC_BASE_URL}/status/?number=<number>``."""
+``{SITE_URL}/status/?number=<number>``."""
 
 from django.urls import path
 

@@ -32,6 +32,7 @@ from approvals.selectors import applications as sel
 from portal import audit, roles, workdays
 from portal.errors import ActionError, Conflict, Forbidden, NotFound
 from portal.notifications import notify_many
+from portal.site import site_url
 
 DEEMED_ACCEPTANCE_DAYS = 5
 RELEASE_DAYS = 10  # art. 44: the certificate within 10 working days of a grant
@@ -246,7 +247,7 @@ def _issue_notice(application: Application, kind: str, *, actor, **fields) -> No
             )
             if d and not workdays.is_confirmed(d)
         ],
-        status_url=f"{settings.ONEWINDOW['PUBLIC_BASE_URL']}/status/?number={application.number}",
+        status_url=site_url(f"/status/?number={application.number}"),
         **fields,
     )
     validate_notice(kind, context)

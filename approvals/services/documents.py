@@ -1,15 +1,25 @@
 """Notice documents: the frozen context of a Notice rendered to PDF."""
 
+from dataclasses import replace
+
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from approvals.models import MaterialFile, Notice
 from approvals.notices import NoticeContext, render_notice
 from portal import audit
+from portal.site import site_url
 
 
 def notice_pdf(notice: Notice) -> bytes:
-    return render_notice(notice.kind, NoticeContext.from_json(notice.context))
+    """The notice as issued; only its status link follows the site's public address (SITE_URL)
+    when that moved since, so that the QR code always reaches the status page."""
+    context = NoticeContext.from_json(notice.context)
+    if context.status_url and context.application_number:
+        current = site_url(f"/status/?number={context.application_number}")
+        if current != context.status_url:
+            context = replace(context, status_url=current)
+    return render_notice(notice.kind, context)
 
 
 def notice_pdf_response(notice: Notice, *, download: bool = False) -> HttpResponse:

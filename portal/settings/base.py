@@ -350,6 +350,14 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
+# The one public base URL of the site (issue 16): notices' QR codes and links, links in e-mail
+# and SMS (portal.site.site_url). `make run` sets it from its port; docker compose passes it
+# from the environment; production refuses to start without an https one. PUBLIC_BASE_URL is
+# the old name, still read.
+SITE_URL = env.str("SITE_URL", default=env.str("PUBLIC_BASE_URL", default="")).rstrip("/")
+SITE_URL_CONFIGURED = bool(SITE_URL)
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+
 # The town this installation serves.
 ONEWINDOW = {
     "TOWN_NAME": env.str("TOWN_NAME", default="下埠镇"),
@@ -369,7 +377,7 @@ ONEWINDOW = {
     "HALL_PHONE": env.str("HALL_PHONE", default="0799-3721234"),
     "COMPLAINT_PHONE": env.str("COMPLAINT_PHONE", default="12345"),
     "TOWN_CODE": env.str("TOWN_CODE", default="360313"),
-    "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"),
+    "PUBLIC_BASE_URL": SITE_URL,  # the old name of SITE_URL, kept for code that reads it
     # Calendar years are checked from this month on for next year's data.
     "CALENDAR_CHECK_FROM_MONTH": env.int("CALENDAR_CHECK_FROM_MONTH", default=11),
     # A bad rating (不满意/非常不满意) must be rectified within this many working days.

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env
+from .base import ALLOWED_HOSTS, SECRET_KEY, SITE_URL, SITE_URL_CONFIGURED, env
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -34,3 +34,7 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     _refuse("ALLOWED_HOSTS must list the real host names (no '*').")
 if not (SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE):
     _refuse("session and CSRF cookies must be Secure.")
+if not SITE_URL_CONFIGURED:
+    _refuse("SITE_URL is missing (the public https:// address of the site, used in notices).")
+if not SITE_URL.startswith("https://") or len(SITE_URL) <= len("https://"):
+    _refuse(f"SITE_URL must be https:// with a host name (got {SITE_URL!r}).")

@@ -201,9 +201,7 @@ def test_a_delivery_is_sent_once_however_often_its_task_runs(clerk):
 def test_the_email_links_back_to_the_portal(clerk, settings):
     note = _notify(clerk, url="/notifications/")
     notifications.send_delivery(note.deliveries.get().pk)
-    assert mail.outbox[0].body.endswith(
-        settings.ONEWINDOW["PUBLIC_BASE_URL"].rstrip("/") + "/notifications/"
-    )
+    assert mail.outbox[0].body.endswith(settings.SITE_URL.rstrip("/") + "/notifications/")
 
 
 def test_an_sms_goes_through_the_gateway_with_its_template_params(citizen, settings):

@@ -10,7 +10,8 @@ GOOD_KEY = "k3y-" + "aZ9$" * 16
 
 
 def _check(env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    unset = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "PUBLIC_BASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update({"DJANGO_SETTINGS_MODULE": "portal.settings.production", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -42,5 +43,71 @@ def test_production_refuses_unsafe_configuration(overrides, reason):
 
 
 def test_production_accepts_a_safe_configuration():
-    result = _check({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "onewindow.example.gov.cn"})
+    result = _check(
+        {
+            "SECRET_KEY": GOOD_KEY,
+            "ALLOWED_HOSTS": "onewindow.example.gov.cn",
+            "SITE_URL": "https://onewindow.example.gov.cn",
+        }
+    )
     assert result.returncode == 0, result.stderr
+
+
+# --- SITE_URL: one public base URL (issue 16) -----------------------------------------------------
+
+SAFE = {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "onewindow.example.gov.cn"}
+
+
+@pytest.mark.parametrize(
+    "site_url, reason",
+    [
+        (None, "SITE_URL is missing"),
+        ("", "SITE_URL is missing"),
+        ("http://onewindow.example.gov.cn", "SITE_URL must be https"),
+        ("https://", "SITE_URL must be https"),
+    ],
+)
+def test_production_refuses_a_missing_or_plain_http_site_url(site_url, reason):
+    overrides = dict(SAFE)
+    if site_url is not None:
+        overrides["SITE_URL"] = site_url
+    result = _check(overrides)
+    assert result.returncode != 0
+    assert "refuse to start" in result.stderr and reason in result.stderr
+
+
+def test_production_accepts_an_https_site_url():
+    result = _check({**SAFE, "SITE_URL": "https://onewindow.example.gov.cn/"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_make_run_sets_site_url_from_its_port():
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    result = subprocess.run(
+        ["bash", "-c", _site_url_lines(script) + 'echo "$SITE_URL"'],
+        env={"PATH": os.environ["PATH"], "PORT": "8016"},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert result.stdout.strip() == "http://127.0.0.1:8016"
+    kept = subprocess.run(
+        ["bash", "-c", _site_url_lines(script) + 'echo "$SITE_URL"'],
+        env={"PATH": os.environ["PATH"], "PORT": "8016", "SITE_URL": "https://x.gov.cn"},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert kept.stdout.strip() == "https://x.gov.cn"
+
+
+def _site_url_lines(script: str) -> str:
+    lines = [line for line in script.splitlines() if "SITE_URL" in line]
+    assert lines, "scripts/run.sh does not set SITE_URL"
+    return "\n".join(lines) + "\n"
+
+
+def test_docker_compose_takes_site_url_from_the_environment():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "SITE_URL: ${SITE_URL:?" in compose
+    assert "SITE_URL=https://" in (ROOT / ".env.example").read_text()
