@@ -1,18 +1,22 @@
-"""Demo applications in every interesting state, driven through the real services with dates in
-the recent past, so that queues, clocks, notices and history are all genuine: one waiting for
-intake, one waiting for correction, yellow and red cards, a suspension, a pending extension, one
-forwarded to the district, one ready for release, one completed and ready to be rated, and one
-filed by the village proxy agent. Idempotent: each is keyed by ``details["demo"]``."""
+"""Demo applications in every interesting state, driven through the real services at the dates
+they tell (portal.demo_clock.simulated: a walk-in of 20 November has its ticket, its call, its
+history, its notices and its audit trail dated that morning), so that queues, clocks, notices
+and history are all genuine: one waiting for intake, one waiting for correction, yellow and
+red cards, a suspension, a pending extension, one forwarded to the district, one ready for
+release, one completed and ready to be rated, and one filed by the village proxy agent.
+Idempotent: each is keyed by ``details["demo"]``."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.models import Application, Matter
+from approvals.models import Application, Matter, Ticket
 from approvals.services import applications as svc
+from approvals.services import hall as hall_svc
 from portal import idnumber, roles, workdays
+from portal.demo_clock import simulated
 from portal.models import User
 
 RESIDENTS = [
@@ -58,7 +62,12 @@ def _back(today: date, working_days: int) -> date:
     return workdays.working_day_on_or_before(today, working_days + 1) if working_days else today
 
 
-def _draft(key, *, actor, matter, channel, applicant=None, consent=""):
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment of a demo day, in the hall's time zone."""
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _draft(key, *, actor, matter, channel, applicant=None, consent="", ticket=None, window=None):
     organisation = {}
     if not matter.for_persons:  # 办理对象: organisations only
         organisation = {
@@ -75,6 +84,8 @@ def _draft(key, *, actor, matter, channel, applicant=None, consent=""):
         details={"demo": key, "经营范围": "日用百货零售"},
         address="下埠镇人民路12号",
         **organisation,
+        ticket=ticket,
+        window=window,
     )
     for material in app.materials.all():
         svc.material_upload(
@@ -92,6 +103,58 @@ def _draft(key, *, actor, matter, channel, applicant=None, consent=""):
 
 def _received(app):
     return [{"id": m.pk, "status": "received"} for m in app.materials.all()]
+
+
+def _clerk_window(clerk, matter):
+    """The clerk's first window that serves the matter's business category (for the ticket)."""
+    if not matter.category_id:
+        return None
+    serving = set(matter.category.windows.values_list("pk", flat=True))
+    for window in clerk.staff_profile.windows.order_by("number"):
+        if window.pk in serving:
+            return window
+    return None
+
+
+def walk_in(key, *, clerk, matter, applicant, day: date, hour: int = 9, minute: int = 0):
+    """A resident at the hall on ``day``: a kiosk ticket, called at the clerk's window, the
+    walk-in draft with the scanned materials, submitted and accepted, the ticket finished —
+    every step at its time of that morning (the queue times, the history and the acceptance
+    notice are all dated then)."""
+    window = _clerk_window(clerk, matter)
+    ticket = None
+    if window is not None:
+        ticket = hall_svc.ticket_take(
+            category=matter.category, source=Ticket.Source.KIOSK, now=at(day, hour, minute)
+        )
+        ticket = hall_svc.ticket_call_next(
+            window=window, clerk=clerk, now=at(day, hour, minute + 9)
+        )
+    with simulated(at(day, hour, minute + 11)):
+        app = _draft(
+            key,
+            actor=clerk,
+            matter=matter,
+            channel="hall",
+            applicant=applicant,
+            ticket=ticket,
+            window=window,
+        )
+    with simulated(at(day, hour, minute + 19)):
+        app = svc.application_submit(application=app, actor=clerk)
+    with simulated(at(day, hour, minute + 24)):
+        app = svc.application_accept(application=app, actor=clerk, checks=_received(app))
+    if ticket is not None:
+        hall_svc.ticket_finish(ticket=ticket, clerk=clerk, now=at(day, hour, minute + 26))
+    return app
+
+
+def online(key, *, citizen, matter, day: date, hour: int = 20, minute: int = 10):
+    """An online application filled in and submitted on the evening of ``day``."""
+    with simulated(at(day, hour, minute)):
+        app = _draft(key, actor=citizen, matter=matter, channel="online")
+    with simulated(at(day, hour, minute + 14)):
+        return svc.application_submit(application=app, actor=citizen)
 
 
 def seed() -> None:
@@ -136,27 +199,24 @@ def seed() -> None:
         with transaction.atomic():
             build(key)
 
+    def claim(app, day, hour=14):
+        with simulated(at(day, hour)):
+            return svc.application_claim(application=app, actor=reviewer)
+
     def waiting_for_intake(key):
-        app = _draft(key, actor=citizen, matter=matter, channel="online")
-        svc.application_submit(application=app, actor=citizen, today=_back(today, 2))
+        online(key, citizen=citizen, matter=matter, day=_back(today, 2))
 
     def waiting_for_correction(key):
-        app = _draft(key, actor=citizen, matter=matter, channel="online")
-        app = svc.application_submit(application=app, actor=citizen, today=_back(today, 3))
+        app = online(key, citizen=citizen, matter=matter, day=_back(today, 3), hour=10)
         checks = _received(app)
         checks[-1].update(status="deficient", problem="租赁合同未加盖出租方印章，请补充盖章件")
-        svc.application_request_correction(
-            application=app, actor=clerk, checks=checks, today=_back(today, 2)
-        )
+        with simulated(at(_back(today, 2), 9, 40)):
+            svc.application_request_correction(application=app, actor=clerk, checks=checks)
 
-    def in_review(key, *, applicant, accepted_back: int, claim=True):
-        app = _draft(key, actor=clerk, matter=matter, channel="hall", applicant=applicant)
+    def in_review(key, *, applicant, accepted_back: int, claim_it=True, hour=9):
         day = _back(today, accepted_back)
-        app = svc.application_submit(application=app, actor=clerk, today=day)
-        app = svc.application_accept(application=app, actor=clerk, checks=_received(app), today=day)
-        if claim:
-            app = svc.application_claim(application=app, actor=reviewer, today=day)
-        return app
+        app = walk_in(key, clerk=clerk, matter=matter, applicant=applicant, day=day, hour=hour)
+        return claim(app, day) if claim_it else app
 
     def warning(key):
         in_review(key, applicant=residents["resident1"], accepted_back=2)
@@ -165,22 +225,22 @@ def seed() -> None:
         in_review(key, applicant=residents["resident2"], accepted_back=6)
 
     def unclaimed(key):
-        in_review(key, applicant=residents["resident3"], accepted_back=1, claim=False)
+        in_review(key, applicant=residents["resident3"], accepted_back=1, claim_it=False)
 
     def suspended(key):
-        app = in_review(key, applicant=residents["resident3"], accepted_back=2)
-        svc.application_suspend(
-            application=app,
-            actor=reviewer,
-            kind="on_site",
-            reason="需现场核查经营场所是否符合消防要求",
-            expected_days=3,
-            today=_back(today, 1),
-        )
+        app = in_review(key, applicant=residents["resident3"], accepted_back=2, hour=10)
+        with simulated(at(_back(today, 1), 10)):
+            svc.application_suspend(
+                application=app,
+                actor=reviewer,
+                kind="on_site",
+                reason="需现场核查经营场所是否符合消防要求",
+                expected_days=3,
+            )
 
     def extension_pending(key):
-        app = in_review(key, applicant=residents["resident1"], accepted_back=1)
-        svc.extension_request(
+        app = in_review(key, applicant=residents["resident1"], accepted_back=1, hour=10)
+        svc.extension_request(  # this morning: the real clock
             application=app,
             actor=reviewer,
             days=5,
@@ -188,43 +248,44 @@ def seed() -> None:
         )
 
     def forwarded(key):
-        app = _draft(key, actor=citizen, matter=forward_matter, channel="online")
         day = _back(today, 3)
-        app = svc.application_submit(application=app, actor=citizen, today=day)
-        app = svc.application_accept(application=app, actor=clerk, checks=_received(app), today=day)
-        app = svc.application_claim(application=app, actor=reviewer, today=day)
-        svc.application_forward(
-            application=app,
-            actor=reviewer,
-            opinion="初审：材料齐全，符合条件，建议准予。",
-            today=_back(today, 1),
-        )
+        app = online(key, citizen=citizen, matter=forward_matter, day=_back(today, 4))
+        with simulated(at(day, 9, 30)):
+            app = svc.application_accept(application=app, actor=clerk, checks=_received(app))
+        app = claim(app, day)
+        with simulated(at(_back(today, 1), 11)):
+            svc.application_forward(
+                application=app, actor=reviewer, opinion="初审：材料齐全，符合条件，建议准予。"
+            )
 
     def ready_for_release(key):
-        app = in_review(key, applicant=citizen, accepted_back=3)
-        svc.application_decide(
-            application=app, actor=reviewer, outcome="grant", today=_back(today, 1)
-        )
+        app = in_review(key, applicant=citizen, accepted_back=3, hour=11)
+        with simulated(at(_back(today, 1), 16)):
+            svc.application_decide(application=app, actor=reviewer, outcome="grant")
 
     def completed(key):
-        app = in_review(key, applicant=citizen, accepted_back=8)
-        app = svc.application_decide(
-            application=app, actor=reviewer, outcome="grant", today=_back(today, 6)
-        )
-        svc.application_release(
-            application=app, actor=users["release"], method="hand", today=_back(today, 5)
+        complete(
+            key,
+            users=users,
+            matter=matter,
+            applicant=citizen,
+            accepted=_back(today, 8),
+            decided=_back(today, 6),
+            released=_back(today, 5),
         )
 
     def by_proxy(key):
-        app = _draft(
-            key,
-            actor=users["proxy"],
-            matter=matter,
-            channel="proxy",
-            applicant=residents["resident2"],
-            consent="村民黄秀英当面签署委托代办书，委托帮代办员代为申请",
-        )
-        svc.application_submit(application=app, actor=users["proxy"], today=_back(today, 1))
+        with simulated(at(_back(today, 1), 15)):
+            app = _draft(
+                key,
+                actor=users["proxy"],
+                matter=matter,
+                channel="proxy",
+                applicant=residents["resident2"],
+                consent="村民黄秀英当面签署委托代办书，委托帮代办员代为申请",
+            )
+        with simulated(at(_back(today, 1), 15, 20)):
+            svc.application_submit(application=app, actor=users["proxy"])
 
     for key, build in [
         ("intake", waiting_for_intake),
@@ -240,3 +301,42 @@ def seed() -> None:
         ("proxy", by_proxy),
     ]:
         once(key, build)
+
+
+def complete(
+    key,
+    *,
+    users,
+    matter,
+    applicant,
+    accepted: date,
+    decided: date,
+    released: date,
+    by_proxy: bool = False,
+    hour: int = 9,
+):
+    """A completed application, every step on its own day: received and accepted on
+    ``accepted`` (at the window, with a ticket; or filed by the proxy agent and accepted at
+    intake), claimed that afternoon, decided on ``decided``, released on ``released``."""
+    clerk = users["clerk"]
+    if by_proxy:
+        with simulated(at(accepted, hour - 1, 30)):
+            app = _draft(
+                key,
+                actor=users["proxy"],
+                matter=matter,
+                channel="proxy",
+                applicant=applicant,
+                consent="村民当面签署委托代办书",
+            )
+            app = svc.application_submit(application=app, actor=users["proxy"])
+        with simulated(at(accepted, hour + 1)):
+            app = svc.application_accept(application=app, actor=clerk, checks=_received(app))
+    else:
+        app = walk_in(key, clerk=clerk, matter=matter, applicant=applicant, day=accepted, hour=hour)
+    with simulated(at(accepted, 14, 5)):
+        app = svc.application_claim(application=app, actor=users["reviewer"])
+    with simulated(at(decided, 10, 15)):
+        app = svc.application_decide(application=app, actor=users["reviewer"], outcome="grant")
+    with simulated(at(released, 15, 30)):
+        return svc.application_release(application=app, actor=users["release"], method="hand")
