@@ -99,3 +99,28 @@ class NotificationPreferenceForm(forms.Form):
         if data.get("sms") and not self.user.mobile:
             self.add_error("sms", _("您的账号没有登记手机号码，无法接收短信；请到窗口登记。"))
         return data
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    """The villages and communities in force, by code; the page's "locate me" button can choose
+    one from the phone's position (static/js/village-locate.js)."""
+
+    def __init__(self, **kwargs):
+        from portal.models import Area
+
+        kwargs.setdefault("label", _("所在村（社区）"))
+        kwargs.setdefault("empty_label", _("请选择"))
+        kwargs.setdefault("help_text", _("可点“定位”按手机位置自动选择，也可从列表中选。"))
+        queryset = Area.objects.villages().filter(active_to__isnull=True).order_by("code")
+        super().__init__(queryset=queryset, to_field_name="code", **kwargs)
+        self.widget.attrs["data-village-select"] = ""
+
+
+class AddressForm(forms.Form):
+    address = forms.CharField(
+        label=_("联系地址"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    village = VillageChoiceField(required=False)

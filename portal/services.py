@@ -158,3 +158,33 @@ def calendar_check_next_year(*, today: date | None = None) -> bool | None:
         now=reminders.local_datetime(today), kinds=[reminders.CALENDAR_NEXT_YEAR_MISSING]
     )
     return False
+
+
+@transaction.atomic
+def person_set_address(*, actor, person: User, address: str, village) -> User:
+    """Where the person lives (or, for a proxy agent, serves): their address and village."""
+    from django.utils.translation import gettext as _
+
+    from portal.errors import ActionError
+    from portal.models.areas import VILLAGE_KINDS
+
+    if village is not None and (village.kind not in VILLAGE_KINDS or not village.is_active()):
+        raise ActionError(
+            _("请选择在用的村（社区）。"), fields={"village": _("请选择村（社区）。")}
+        )
+    locked = User.objects.select_for_update().get(pk=person.pk)
+    before = {
+        "address": locked.address,
+        "village": locked.village.code if locked.village_id else None,
+    }
+    locked.address = address.strip()[:255]
+    locked.village = village
+    locked.save(update_fields=["address", "village"])
+    audit.record(
+        actor=actor,
+        action="person.address",
+        obj=locked,
+        before=before,
+        after={"address": locked.address, "village": village.code if village else None},
+    )
+    return locked

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/address/", views.profile_address, name="profile-address"),
     path(
         "accounts/profile/notifications/",
         views.profile_notifications,

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from portal import audit, roles, services
 from portal import notifications as notifications_service
-from portal.forms import CitizenSignupForm, NotificationPreferenceForm
+from portal.errors import ActionError
+from portal.forms import AddressForm, CitizenSignupForm, NotificationPreferenceForm
 from portal.home import is_public_visitor, panels_for
 from portal.menu import menu_for
 from portal.notifications import mark_read
@@ -56,7 +57,7 @@ def signup(request):
 
 
 @login_required
-def profile(request, preference_form=None, status=200):
+def profile(request, preference_form=None, status=200, address_form=None):
     user = request.user
     audit.record(actor=user, action="person.view_full", obj=user, note="own profile")
     if preference_form is None:
@@ -70,12 +71,39 @@ def profile(request, preference_form=None, status=200):
                 "language": pref.language,
             },
         )
+    if address_form is None:
+        address_form = AddressForm(
+            initial={
+                "address": user.address,
+                "village": user.village.code if user.village_id else None,
+            }
+        )
     return render(
         request,
         "portal/profile.html",
-        {"person": user, "preference_form": preference_form},
+        {"person": user, "preference_form": preference_form, "address_form": address_form},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def profile_address(request):
+    form = AddressForm(request.POST)
+    if not form.is_valid():
+        return profile(request, address_form=form, status=400)
+    try:
+        services.person_set_address(
+            actor=request.user,
+            person=request.user,
+            address=form.cleaned_data["address"],
+            village=form.cleaned_data["village"],
+        )
+    except ActionError as exc:
+        form.add_error("village", exc.message)
+        return profile(request, address_form=form, status=exc.status_code)
+    messages.success(request, _("地址已保存。"))
+    return redirect("profile")
 
 
 @login_required

@@ -132,6 +132,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     notices = NoticeSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     applicant_id_number = serializers.SerializerMethodField()
+    village = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta(ApplicationListSerializer.Meta):
         fields = [
@@ -142,6 +143,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
             "organisation_name",
             "credit_code",
             "address",
+            "village",
             "details",
             "declaration_accepted",
             "received_on",
@@ -188,6 +190,9 @@ class CreateSerializer(serializers.Serializer):
     organisation_name = serializers.CharField(required=False, allow_blank=True)
     credit_code = serializers.CharField(required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
+    village = serializers.CharField(
+        required=False, allow_blank=True, help_text="the applicant's village (community) code"
+    )
     details = serializers.JSONField(required=False)
 
 
@@ -198,6 +203,9 @@ class DraftSerializer(serializers.Serializer):
     organisation_name = serializers.CharField(required=False, allow_blank=True)
     credit_code = serializers.CharField(required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
+    village = serializers.CharField(
+        required=False, allow_blank=True, help_text="the applicant's village (community) code"
+    )
     applicant_mobile = serializers.CharField(required=False)
     details = serializers.JSONField(required=False)
     declaration_accepted = serializers.BooleanField(required=False)
@@ -366,6 +374,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             organisation_name=data.get("organisation_name", ""),
             credit_code=data.get("credit_code", ""),
             address=data.get("address", ""),
+            village=data.get("village") or None,
             details=data.get("details") or {},
         )
         return self._detail(application, status=201)
@@ -373,8 +382,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=DraftSerializer, responses=ApplicationDetailSerializer)
     def partial_update(self, request, reference=None):
         application = self.get_object()
+        fields = _body(DraftSerializer, request)
+        if "village" in fields:
+            fields["village"] = fields["village"] or None
         application = svc.application_update_draft(
-            application=application, actor=request.user, **_body(DraftSerializer, request)
+            application=application, actor=request.user, **fields
         )
         return self._detail(application)
 

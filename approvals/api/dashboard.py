@@ -37,6 +37,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter("window", OpenApiTypes.INT, description="window id"),
     OpenApiParameter("kind", OpenApiTypes.STR, description="matter kind, e.g. licensing"),
     OpenApiParameter("channel", OpenApiTypes.STR, description="hall, online, proxy, self_service"),
+    OpenApiParameter("village", OpenApiTypes.STR, description="a village's (community's) code"),
 ]
 
 
@@ -76,6 +77,7 @@ def _filters_json(filters: sel.Filters) -> dict:
         "window": filters.window.pk if filters.window else None,
         "kind": filters.kind,
         "channel": filters.channel,
+        "village": filters.village.code if filters.village else None,
     }
 
 

@@ -148,6 +148,16 @@ class Application(ConcurrentTransitionMixin, models.Model):
     organisation_name = models.CharField(_("单位名称"), max_length=200, blank=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     address = models.CharField(_("联系地址"), max_length=255, blank=True)
+    # The applicant's village or community (the town's map, portal.Area): chosen from the list
+    # or from the phone's position, else the applicant's own; the dashboards filter by it.
+    village = models.ForeignKey(
+        "portal.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所属村（社区）"),
+    )
     details = models.JSONField(_("申请事项说明"), default=dict, blank=True)
     declaration_accepted = models.BooleanField(_("已签署承诺声明"), default=False)
 

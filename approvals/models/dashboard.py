@@ -49,6 +49,15 @@ class ApplicationDayStat(models.Model):
         verbose_name=_("受理窗口"),
     )
     channel = models.CharField(_("申请渠道"), max_length=16)
+    village = models.ForeignKey(
+        "portal.Area",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("所属村（社区）"),
+    )
 
     accepted = _counter(_("受理"))
     deemed_accepted = _counter(_("逾期视为受理"))
@@ -81,8 +90,8 @@ class ApplicationDayStat(models.Model):
         verbose_name_plural = _("办件日汇总")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "department", "matter", "window", "channel"],
-                name="dash_app_day_unique",
+                fields=["day", "department", "matter", "window", "channel", "village"],
+                name="dash_app_day_village_unique",
                 nulls_distinct=False,
             ),
         ]
@@ -93,10 +102,13 @@ class ApplicationDayStat(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.department_id}/{self.matter_id}/{self.window_id}/{self.channel}"
+        return (
+            f"{self.day} {self.department_id}/{self.matter_id}/{self.window_id}/{self.channel}"
+            f"/{self.village_id}"
+        )
 
 
-DIMENSIONS = ("day", "department_id", "matter_id", "window_id", "channel")
+DIMENSIONS = ("day", "department_id", "matter_id", "window_id", "channel", "village_id")
 APPLICATION_COUNTERS = tuple(
     f.name
     for f in ApplicationDayStat._meta.concrete_fields

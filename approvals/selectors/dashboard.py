@@ -12,9 +12,8 @@ Two kinds of figures:
   acceptances, ratings, hall waiting and service times. One query per rollup table
   (``GROUPING SETS`` on PostgreSQL), whatever the length of the range.
 
-Filters: date range (history), department, window, matter kind, channel. Villages: the
-applications carry no village yet (the grid app will add it); the filter is offered only once
-they do (:func:`village_filter_available`)."""
+Filters: date range (history), department, window, matter kind, channel, village (the
+applicant's village or community on the town's map)."""
 
 from __future__ import annotations
 
@@ -43,7 +42,7 @@ from approvals.models import (
 from approvals.models.applications import CLOCK_RUNNING, OPEN_STATES, ClockStatus
 from approvals.models.dashboard import APPLICATION_COUNTERS, HALL_COUNTERS
 from portal import workdays
-from portal.models import Department, Window
+from portal.models import Area, Department, Window
 
 DEFAULT_RANGE_DAYS = 30
 MONTHLY_AFTER_DAYS = 92
@@ -62,7 +61,7 @@ PUBLIC_SUMS = (
 
 
 def village_filter_available() -> bool:
-    """Villages come from the grid app; the filter is offered once applications carry one."""
+    """Applications carry the applicant's village: the filter is offered."""
     return any(f.name == "village" for f in Application._meta.get_fields())
 
 
@@ -74,6 +73,7 @@ class Filters:
     window: Window | None = None
     kind: str = ""
     channel: str = ""
+    village: Area | None = None
 
     @classmethod
     def default(cls, today: date) -> Filters:
@@ -90,6 +90,8 @@ class Filters:
             q &= Q(matter__kind=self.kind)
         if self.channel:
             q &= Q(channel=self.channel)
+        if self.village is not None:
+            q &= Q(village_id=self.village.pk)
         return q
 
     def query(self, **extra) -> dict:
@@ -103,6 +105,8 @@ class Filters:
             params["kind"] = self.kind
         if self.channel:
             params["channel"] = self.channel
+        if self.village is not None:
+            params["village"] = self.village.code
         params.update({k: v for k, v in extra.items() if v not in (None, "")})
         return params
 
@@ -113,11 +117,12 @@ class Filters:
 
 @dataclass(frozen=True)
 class Names:
-    """Departments and windows by id (two small queries per request): the filter form's
-    options and every label of the panels, so that no figure query joins them."""
+    """Departments and windows by id, villages by code (three small queries per request): the
+    filter form's options and every label of the panels, so that no figure query joins them."""
 
     departments: dict
     windows: dict
+    villages: dict = field(default_factory=dict)
 
     def department(self, pk) -> str:
         dept = self.departments.get(pk)
@@ -138,6 +143,7 @@ def names() -> Names:
     return Names(
         departments={d.pk: d for d in Department.objects.order_by("kind", "code")},
         windows={w.pk: w for w in Window.objects.order_by("number")},
+        villages={v.code: v for v in Area.objects.villages().order_by("code")},
     )
 
 
@@ -153,6 +159,7 @@ def filter_choices(lookup: Names | None = None) -> dict:
         "windows": [w for w in lookup.windows.values() if w.is_active],
         "kinds": Matter.Kind.choices,
         "channels": Application.Channel.choices,
+        "villages": [(v.code, v.name) for v in lookup.villages.values() if v.is_active()],
     }
 
 
@@ -463,6 +470,9 @@ def _rollup_where(filters: Filters, alias: str = "s") -> tuple[str, list]:
     if filters.channel:
         where.append(f"{alias}.channel = %s")
         params.append(filters.channel)
+    if filters.village is not None:
+        where.append(f"{alias}.village_id = %s")
+        params.append(filters.village.pk)
     if filters.kind:
         where.append("m.kind = %s")
         params.append(filters.kind)
@@ -747,6 +757,8 @@ def rectifications(filters: Filters, today: date, lookup: Names | None = None) -
         q &= Q(application__matter__kind=filters.kind)
     if filters.channel:
         q &= Q(application__channel=filters.channel)
+    if filters.village is not None:
+        q &= Q(application__village_id=filters.village.pk)
     department_of = (
         dict(
             Evaluation.objects.filter(q).order_by().values_list("id", "application__department_id")

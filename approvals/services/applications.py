@@ -31,6 +31,8 @@ from approvals.models import (
 from approvals.selectors import applications as sel
 from portal import audit, roles, workdays
 from portal.errors import ActionError, Conflict, Forbidden, NotFound
+from portal.models import Area
+from portal.models.areas import VILLAGE_KINDS
 from portal.notifications import notify_many
 from portal.site import site_url
 
@@ -267,6 +269,21 @@ def _issue_notice(application: Application, kind: str, *, actor, **fields) -> No
     return notice
 
 
+def _village(village) -> Area:
+    """A village or community in force (an Area, or its code)."""
+    if isinstance(village, str):
+        found = Area.objects.active().villages().filter(code=village).first()
+    else:
+        found = village if village.kind in VILLAGE_KINDS and village.is_active() else None
+    if found is None:
+        raise ActionError(
+            _("请选择在用的村（社区）。"),
+            code="invalid_village",
+            fields={"village": _("没有该村（社区）。")},
+        )
+    return found
+
+
 def _mask(id_number: str) -> str:
     from portal.idnumber import mask
 
@@ -296,6 +313,7 @@ def application_create(
     organisation_name: str = "",
     credit_code: str = "",
     address: str = "",
+    village=None,
     details: dict | None = None,
     ticket=None,
     today: date | None = None,
@@ -357,6 +375,9 @@ def application_create(
         proxy_agent = actor
         consent_at = timezone.now()
         first_contact = actor
+    village = _village(village) if village is not None else None
+    if village is None:  # the applicant's own village, else (by proxy) the agent's
+        village = applicant.village or (proxy_agent.village if proxy_agent else None)
     application = Application(
         matter=in_force,
         department=in_force.handling_department,
@@ -369,6 +390,7 @@ def application_create(
         organisation_name=organisation_name,
         credit_code=credit_code,
         address=address,
+        village=village,
         details=details or {},
         channel=channel,
         filed_by=actor,
@@ -407,6 +429,7 @@ DRAFT_FIELDS = (
     "organisation_name",
     "credit_code",
     "address",
+    "village",
     "details",
     "applicant_mobile",
     "declaration_accepted",
@@ -445,6 +468,8 @@ def application_update_draft(*, application: Application, actor, **fields) -> Ap
         )
     if "applicant_kind" in fields:
         _check_applicant_kind(application.matter, fields["applicant_kind"])
+    if fields.get("village") is not None:
+        fields["village"] = _village(fields["village"])
     for name, value in fields.items():
         setattr(application, name, value)
     application.full_clean(exclude=["matter", "department", "applicant", "filed_by", "state"])

@@ -250,9 +250,9 @@ def _ordinal_span(start: date, end: date) -> tuple[date, date]:
 
 def application_rows_sql(start: date, end: date) -> tuple[str, list]:
     """The application rollup rows of start..end computed from the events: a SELECT with the
-    columns of ApplicationDayStat (day, department_id, matter_id, window_id, channel, the
+    columns of ApplicationDayStat (day, department_id, matter_id, window_id, channel, village_id, the
     counters as integers). The refresh inserts it; the dashboards read today's through it."""
-    dims = "a.department_id, a.matter_id, a.window_id, a.channel"
+    dims = "a.department_id, a.matter_id, a.window_id, a.channel, a.village_id"
     selects, params = [], []
     for source in _application_sources(start, end):
         metrics = ", ".join(
@@ -273,8 +273,8 @@ def application_rows_sql(start: date, end: date) -> tuple[str, list]:
     sql = (
         f"WITH ord(day, n) AS (VALUES {values}), "
         f"ev AS ({' UNION ALL '.join(selects)}) "
-        f"SELECT day, department_id, matter_id, window_id, channel, {sums} FROM ev "
-        "GROUP BY day, department_id, matter_id, window_id, channel"
+        f"SELECT day, department_id, matter_id, window_id, channel, village_id, {sums} FROM ev "
+        "GROUP BY day, department_id, matter_id, window_id, channel, village_id"
     )
     return sql, ordinal_params + params
 
@@ -284,7 +284,7 @@ def _application_rollup_sql(start: date, end: date) -> tuple[str, list]:
     select, params = application_rows_sql(start, end)
     sql = (
         f"INSERT INTO {_table(ApplicationDayStat)} "
-        f"(day, department_id, matter_id, window_id, channel, {columns}) {select}"
+        f"(day, department_id, matter_id, window_id, channel, village_id, {columns}) {select}"
     )
     return sql, params
 

@@ -386,7 +386,11 @@ def apply(request, code: str):
     form = ApplicantForm(
         _posted(request),
         matter=matter,
-        initial={"applicant_kind": Application.ApplicantKind.PERSON, **defaults},
+        initial={
+            "applicant_kind": Application.ApplicantKind.PERSON,
+            "village": user.village.code if user.village_id else None,
+            **defaults,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

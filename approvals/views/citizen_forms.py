@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import Application, Callback, Matter, Rating
 from portal import idnumber
 from portal.errors import ActionError
+from portal.forms import VillageChoiceField
 from portal.idnumber import credit_code_valid
 from portal.models.users import mobile_validator
 
@@ -84,6 +85,7 @@ class ApplicantForm(AccessibleForm):
         max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+    village = VillageChoiceField(required=False)
     description = forms.CharField(
         label=_("申请事项说明（选填）"),
         max_length=2000,
@@ -152,6 +154,7 @@ class ApplicantForm(AccessibleForm):
             else "",
             "credit_code": (data.get("credit_code") or "") if organisation else "",
             "address": data["address"].strip(),
+            "village": data.get("village"),
         }
 
     @classmethod
@@ -163,6 +166,7 @@ class ApplicantForm(AccessibleForm):
             "organisation_name": application.organisation_name,
             "credit_code": application.credit_code,
             "address": application.address,
+            "village": application.village.code if application.village_id else None,
             "description": (application.details or {}).get("description", ""),
         }
         for key, value in (defaults or {}).items():

@@ -62,6 +62,7 @@ class FilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=gettext_lazy("事项类型"), required=False)
     channel = forms.ChoiceField(label=gettext_lazy("申请渠道"), required=False)
+    village = forms.ChoiceField(label=gettext_lazy("村（社区）"), required=False)
 
     def __init__(self, *args, lookup: sel.Names, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +76,7 @@ class FilterForm(forms.Form):
         ]
         self.fields["kind"].choices = [("", _("全部类型")), *choices["kinds"]]
         self.fields["channel"].choices = [("", _("全部渠道")), *choices["channels"]]
+        self.fields["village"].choices = [("", _("全部村（社区）")), *choices["villages"]]
 
     def clean(self):
         data = super().clean()
@@ -107,13 +109,14 @@ class FilterForm(forms.Form):
             window=self.lookup.windows.get(data.get("window")),
             kind=data.get("kind") or "",
             channel=data.get("channel") or "",
+            village=self.lookup.villages.get(data.get("village") or ""),
         )
 
 
 def read_filters(params, today: date, lookup: sel.Names | None = None):
     """(form, filters, lookup) from GET parameters; the form carries the errors."""
     lookup = lookup or sel.names()
-    keys = ("start", "end", "department", "window", "kind", "channel")
+    keys = ("start", "end", "department", "window", "kind", "channel", "village")
     bound = any(params.get(k) for k in keys)
     default = sel.Filters.default(today)
     form = FilterForm(
@@ -582,6 +585,7 @@ def _filters_rows(filters: sel.Filters) -> list[list]:
             _("申请渠道"),
             (Application.Channel(filters.channel).label if filters.channel else _("全部渠道")),
         ],
+        [_("村（社区）"), (filters.village.name if filters.village else _("全部村（社区）"))],
         [_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
     ]
 

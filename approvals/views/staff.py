@@ -40,6 +40,7 @@ from approvals.services.documents import material_file_response, notice_pdf_resp
 from portal import access, roles
 from portal import services as portal_services
 from portal.errors import ActionError, Conflict, NotFound
+from portal.forms import VillageChoiceField
 from portal.models import Department
 
 STAFF_ROLES = (roles.WINDOW_CLERK, roles.REVIEWER, roles.DISTRICT_REVIEWER, roles.SUPERVISOR)
@@ -397,6 +398,7 @@ class WalkInForm(forms.Form):
         label=gettext_lazy("统一社会信用代码"), required=False, max_length=18
     )
     address = forms.CharField(label=gettext_lazy("联系地址"), required=False, max_length=255)
+    village = VillageChoiceField(required=False)
     note = forms.CharField(
         label=gettext_lazy("申请事项说明"),
         required=False,
@@ -527,6 +529,7 @@ def walk_in(request):
                     organisation_name=form.cleaned_data["organisation_name"].strip(),
                     credit_code=form.cleaned_data["credit_code"].strip(),
                     address=form.cleaned_data["address"].strip(),
+                    village=form.cleaned_data["village"],
                     details={"note": form.cleaned_data["note"].strip()}
                     if form.cleaned_data["note"].strip()
                     else {},

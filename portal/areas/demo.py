@@ -7,6 +7,7 @@ from datetime import date
 from portal.areas import imports, services, tiling
 
 DEMO_SINCE = date(2024, 1, 1)
+DEMO_VILLAGE = "360313103201"  # 下埠村
 
 
 def seed() -> dict:
@@ -21,6 +22,20 @@ def seed() -> dict:
         raise RuntimeError(
             "demo map does not pass its own checks:\n" + "\n".join(map(str, plan.problems[:20]))
         )
-    if plan.rows:
-        return imports.apply(plan, actor="system", source="demo")
-    return plan.summary()
+    result = imports.apply(plan, actor="system", source="demo") if plan.rows else plan.summary()
+    _demo_addresses()
+    return result
+
+
+def _demo_addresses() -> None:
+    """The demo citizen lives in 下埠村 and the proxy agent serves it: their applications (and
+    the dashboards' village filter) have a village from the start."""
+    from portal.models import Area, User
+
+    village = Area.objects.filter(code=DEMO_VILLAGE).first()
+    if village is None:
+        return
+    for username, address in (("citizen", "下埠村老街18号"), ("proxy", "下埠村村委会")):
+        User.objects.filter(username=username, village__isnull=True).update(
+            village=village, address=address
+        )

@@ -26,6 +26,19 @@ class User(AbstractUser):
         validators=[idnumber.validate_id_number],
     )
 
+    # Where the person lives (citizens) or serves (proxy agents): the village fills in their
+    # applications by default and counts them in the dashboards' village filter.
+    address = models.CharField(_("联系地址"), max_length=255, blank=True, db_default="")
+    village = models.ForeignKey(
+        "portal.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind__in": ("village", "community")},
+        verbose_name=_("所在村（社区）"),
+    )
+
     objects = UserManager()
 
     class Meta:

@@ -101,14 +101,14 @@ def test_the_time_limit_dashboard_shows_the_figures(supervisor_client, town):
     "name, total",
     [
         # every page: session, user, roles, the unread-message badge, and the names of the
-        # departments and windows (filter options and labels). Then the dashboard: open work,
+        # departments, windows and villages (filter options and labels). Then the dashboard: open work,
         # cards, overdue list (its keys, then its rows), rollups, names of the matters shown,
         # last refresh.
-        ("approvals:dashboard", 13),
+        ("approvals:dashboard", 14),
         # rollups, rectifications and their departments, hall rollup, categories, last refresh
-        ("approvals:dashboard-quality", 12),
+        ("approvals:dashboard-quality", 13),
         # one page of applications (its keys, then its rows) and their count
-        ("approvals:dashboard-list", 9),
+        ("approvals:dashboard-list", 10),
     ],
 )
 def test_each_page_is_a_handful_of_queries(
