@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0012_extension_closed'),
-        ('portal', '0008_user_village'),
+        ('approvals', '0014_service_guide_fields_english_names'),
+        ('portal', '0010_user_village'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0007_area_imports'),
+        ('portal', '0009_english_names'),
     ]
 
     operations = [
