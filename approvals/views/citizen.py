@@ -237,13 +237,28 @@ def missing_uploads(materials) -> list[ApplicationMaterial]:
     ]
 
 
+# What to upload, in plain words, for each way the register says a material is provided.
+UPLOAD_FORMS = {
+    Material.Form.ORIGINAL: gettext_lazy("原件拍照或扫描"),
+    Material.Form.COPY: gettext_lazy("复印件或原件照片"),
+    Material.Form.BOTH: gettext_lazy("原件拍照或扫描，窗口核对原件"),
+    Material.Form.ELECTRONIC: gettext_lazy("照片或电子文件"),
+}
+
+
 def _rules(item: ApplicationMaterial) -> list[dict]:
     """The material's rules as the guide states them: original/copy, copies, mandatory,
     tolerated missing."""
     rules = []
     material: Material | None = item.material
     if material is not None:
-        rules.append({"text": str(material.get_form_display()), "kind": "form"})
+        rules.append(
+            {
+                "text": str(UPLOAD_FORMS.get(material.form, ""))
+                or str(material.get_form_display()),
+                "kind": "form",
+            }
+        )
         if material.copies and material.copies > 1:
             rules.append({"text": _("%(n)s份") % {"n": material.copies}, "kind": "copies"})
     if item.mandatory:
@@ -447,6 +462,8 @@ def _details(existing: dict, form: ApplicantForm) -> dict:
 @require_http_methods(["GET", "POST"])
 def apply_step(request, reference: str, step: str):
     application = _own_application(request, reference)
+    if step == "resume" and application.state == State.DRAFT:
+        return redirect(continue_url(application))  # "继续填写" in my applications
     if step not in STEP_KEYS:
         raise Http404
     if application.state != State.DRAFT:

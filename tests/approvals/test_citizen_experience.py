@@ -259,3 +259,16 @@ def test_the_proxy_agent_finds_the_matter_by_search(proxy_client, world):
     assert first.count('name="matter" value=') <= 8  # a short list, not every matter
     found = _html(proxy_client.get(url, {"id_number": world.citizen.id_number, "q": "gljt"}))
     assert found.count('name="matter" value=') == 1 and "高龄津贴发放" in found
+
+
+def test_continue_from_my_applications_resumes_where_the_draft_was_left(citizen_client, world):
+    app = svc.application_create(actor=world.citizen, matter=world.matter, channel="online")
+    listing = _html(citizen_client.get(reverse("approvals:my-applications")))
+    resume = reverse("approvals:apply-step", args=[app.reference, "resume"])
+    assert resume in listing
+    response = citizen_client.get(resume)
+    assert response["Location"] == reverse(
+        "approvals:apply-step", args=[app.reference, "materials"]
+    )
+    materials = _html(citizen_client.get(response["Location"]))
+    assert "原件拍照或扫描" in materials  # what to upload, not the register's 原件/复印件

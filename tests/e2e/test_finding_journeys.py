@@ -66,7 +66,9 @@ def test_finding_a_service_from_the_home_page(phone, live_server, town):
     no_serious_violations(phone, "guide searched by pinyin")
     screenshot(phone, "citizen-guide-pinyin")
     results.find_element(By.PARTIAL_LINK_TEXT, "老年人优待证办理").click()
-    wait_text(phone, "申请材料")
+    wait_text(phone, "办理须知")
+    assert "监督投诉电话" in body_text(phone)
+    no_serious_violations(phone, "guide page with the national fields")
 
     # by a life event
     phone.get(f"{live_server.url}/")
@@ -78,6 +80,13 @@ def test_finding_a_service_from_the_home_page(phone, live_server, town):
     screenshot(phone, "citizen-life-event")
     phone.find_element(By.PARTIAL_LINK_TEXT, "出生登记").click()
     wait_text(phone, "办理流程")
+
+    # a mistyped address: a page that helps, not a debug page
+    phone.get(f"{live_server.url}/guide/lnr/")
+    wait_text(phone, "没有找到")
+    phone.get(f"{live_server.url}/no-such-page/")
+    wait_text(phone, "没有找到这个页面")
+    no_serious_violations(phone, "404")
 
 
 def test_applying_with_a_wrong_upload_removed(phone, live_server, town, tmp_path):
