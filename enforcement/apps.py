@@ -11,3 +11,11 @@ class EnforcementConfig(AppConfig):
         from enforcement import menus, reminders, signals  # noqa: F401  (rules, signals)
 
         menus.register_all()
+        from approvals import guide_hooks
+        from enforcement.views.benchmarks import guide_provider
+
+        guide_hooks.register_enforcement_provider(guide_provider)
+        from enforcement.demo import seed
+        from portal.demo import register_seeder
+
+        register_seeder(60, "enforcement", seed.seed)

@@ -2,7 +2,17 @@
 
 from importlib import import_module
 
-AREAS = ("leads", "cases", "field", "desk", "team", "publicity", "inspections", "benchmarks")
+AREAS = (
+    "leads",
+    "cases",
+    "field",
+    "desk",
+    "team",
+    "publicity",
+    "inspections",
+    "benchmarks",
+    "api",
+)
 
 app_name = "enforcement"
 

@@ -119,6 +119,8 @@ PEOPLE = [
     ("dispatcher", "褚调度", roles.DISPATCHER, "ZHZX", [], False),
     ("officer", "卫执法", roles.ENFORCEMENT_OFFICER, "ZHZFJ", [], False),
     ("squadleader", "蒋中队长", roles.SQUAD_LEADER, "ZHZFJ", [], False),
+    ("bureauhead", "韩局长", roles.BUREAU_HEAD, "ZHZFJ", [], True),
+    ("legalreview", "杨法制", roles.LEGAL_REVIEWER, "ZHZFJ", [], False),
 ]
 
 

@@ -8,41 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application, Callback, Matter, Rating
 from portal import idnumber
-from portal.errors import ActionError
-from portal.forms import VillageChoiceField
+from portal.forms import AccessibleForm, VillageChoiceField
 from portal.idnumber import credit_code_valid
 from portal.models.users import mobile_validator
-
-
-class AccessibleForm(forms.Form):
-    """Links each widget to its help text and its error messages."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                auto_id = self[name].auto_id
-                ids = [f"{auto_id}_error"]
-                if self.fields[name].help_text:
-                    ids.append(f"{auto_id}_help")
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def add_service_error(self, error: ActionError) -> None:
-        """Put a service's per-field messages on the fields; the rest above the form."""
-        if not error.fields:
-            self.add_error(None, error.message)
-        for name, messages_ in error.fields.items():
-            for message in messages_:
-                self.add_error(name if name in self.fields else None, message)
-
 
 # --- applying --------------------------------------------------------------------------------
 

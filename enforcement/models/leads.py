@@ -204,27 +204,25 @@ class Lead(ConcurrentTransitionMixin, models.Model):
 
 
 def _lead_photo_path(instance, filename):
-    return f"enforcement/leads/{instance.lead.public_id.hex}/{uuid.uuid4().hex}"
+    """Referenced by migration 0001 (lead photos are portal.Photo rows since 0004)."""
+    return f"enforcement/leads/{uuid.uuid4().hex}"
 
 
 class LeadPhoto(models.Model):
-    """A photo that came with the lead, stored unaltered with its SHA-256."""
+    """A photo that came with the lead (portal.photos: the original unaltered with its SHA-256,
+    an EXIF-free thumbnail for pages)."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(upload_to=_lead_photo_path, max_length=255)
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    photo = models.ForeignKey("portal.Photo", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("线索照片")
         verbose_name_plural = _("线索照片")
+        constraints = [models.UniqueConstraint(fields=["lead", "photo"], name="lead_photo_once")]
 
     def __str__(self) -> str:
-        return self.original_name
+        return f"{self.lead_id} {self.photo_id}"
 
 
 class LeadExtension(models.Model):

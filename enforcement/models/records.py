@@ -86,7 +86,12 @@ class Evidence(_AppendOnly):
     )
     client_uuid = models.UUIDField(_("客户端标识"), unique=True)
     kind = models.CharField(_("证据类型"), max_length=16, choices=Kind.choices)
-    file = models.FileField(upload_to=_evidence_path, max_length=255)
+    # Photos through portal.photos (original + EXIF-free thumbnail); audio, video and
+    # documents in ``file``. Either way unaltered, with the SHA-256.
+    photo = models.ForeignKey(
+        "portal.Photo", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to=_evidence_path, max_length=255, blank=True)
     original_name = models.CharField(_("原文件名"), max_length=255)
     content_type = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()

@@ -41,3 +41,76 @@ def with_clock(qs: QuerySet[Case], now=None) -> QuerySet[Case]:
 
 
 __all__ = ["CaseState", "case_get", "visible_cases", "with_clock"]
+
+
+def board_by_squad(user, now=None) -> list[dict]:
+    """Open cases per squad by clock status (one query)."""
+    from django.db.models import Count
+
+    from enforcement.models import Squad
+
+    now = now or timezone.now()
+    status = clock.status_case(now, running=RUNNING, paused=PAUSED)
+    rows = (
+        visible_cases(user)
+        .filter(state__in=OPEN_STATES)
+        .annotate(clock_status=status)
+        .values("squad_id", "clock_status")
+        .annotate(n=Count("id"))
+    )
+    squads = {s.pk: s for s in Squad.objects.filter(is_active=True)}
+    board: dict[int, dict] = {}
+    for pk, squad in squads.items():
+        board[pk] = {
+            "squad": squad.code,
+            "squad_name": squad.name,
+            "open": 0,
+            "overdue": 0,
+            "warning": 0,
+            "normal": 0,
+            "paused": 0,
+        }
+    for row in rows:
+        entry = board.get(row["squad_id"])
+        if entry is None:
+            continue
+        entry["open"] += row["n"]
+        if row["clock_status"] in entry:
+            entry[row["clock_status"]] += row["n"]
+    scope = visible_squads(user)
+    return [
+        v
+        for k, v in sorted(board.items(), key=lambda kv: kv[1]["squad"])
+        if scope is None or k in scope
+    ]
+
+
+def visible_squads(user) -> set[int] | None:
+    from .scope import is_bureau, squad_ids
+
+    return None if is_bureau(user) else squad_ids(user)
+
+
+def deadline_board(user, *, squad=None, status=None, now=None, limit=50):
+    """The most urgent open cases first (overdue, warning, normal, paused), with their current
+    legal deadline: the bureau's deadline board by case."""
+    qs = with_clock(visible_cases(user).filter(state__in=OPEN_STATES), now)
+    if squad is not None:
+        qs = qs.filter(squad=squad)
+    if status:
+        qs = qs.filter(clock_status=status)
+    return qs.select_related("squad", "matter").order_by("clock_rank", "due_at", "id")[:limit]
+
+
+def officer_cases(user, *, limit=50, before=None):
+    """An officer's own cases (assigned to them), newest filed first, keyset-paginated by
+    (filed_on, id)."""
+    qs = (
+        with_clock(Case.objects.filter(assignments__officer__user=user))
+        .select_related("matter")
+        .order_by("-filed_on", "-id")
+    )
+    if before is not None:
+        filed_on, pk = before
+        qs = qs.filter(Q(filed_on__lt=filed_on) | Q(filed_on=filed_on, id__lt=pk))
+    return qs[:limit]

@@ -36,12 +36,13 @@ from enforcement.models import (
 from enforcement.selectors import scope as scope_sel
 from enforcement.signals import send_lead_outcome
 from portal import audit, clock, roles
+from portal import photos as portal_photos
 from portal.errors import ActionError, Conflict, Forbidden
-from portal.models import Department, User
+from portal.models import Department, Photo, User
 from portal.notifications import notify_many
 
 from . import numbers
-from .common import actor_label, actor_user, audit_actor, read_upload, require_role, require_squad
+from .common import actor_label, actor_user, audit_actor, require_role, require_squad
 
 MAX_PHOTOS = 9
 ENFORCEMENT_MATTER_KINDS = (Matter.Kind.PENALTY, Matter.Kind.COMPULSION, Matter.Kind.INSPECTION)
@@ -176,6 +177,14 @@ def squad_for_area(area_code: str) -> Squad | None:
     return lookup(area_code)
 
 
+def _as_upload(item):
+    """A (name, bytes) pair as a named file; files pass through."""
+    if isinstance(item, tuple | list):
+        upload = ContentFile(bytes(item[1]), name=str(item[0]))
+        return upload
+    return item
+
+
 def lead_receive(
     *,
     source: str,
@@ -198,7 +207,9 @@ def lead_receive(
     """Receive a lead. Idempotent on ``client_uuid``: a resend (same UUID) returns the lead
     already received and changes nothing. The squad is ``squad`` if given, else the squad whose
     patrol area covers ``area_code``, else none (the bureau head assigns it). ``photos``: Django
-    files or (name, bytes) pairs (JPEG, PNG, WebP, HEIC), stored unaltered with their SHA-256."""
+    files or (name, bytes) pairs (JPEG, PNG, WebP; portal.photos checks them and keeps the original
+    unaltered with its SHA-256), or ``portal.models.Photo`` objects already stored (grid's
+    photos of the incident), linked as they are."""
     if client_uuid is not None:
         try:
             client_uuid = uuid.UUID(str(client_uuid))
@@ -270,15 +281,21 @@ def _receive(
     if not description:
         errors["description"] = _("请描述线索内容。")
     photos = list(photos or ())
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = _("最多%(n)s张照片。") % {"n": MAX_PHOTOS}
     if errors:
         raise ActionError(_("线索信息不完整。"), code="invalid", fields=errors)
     lat = _coordinate(lat, field="lat", low=-90, high=90)
     lng = _coordinate(lng, field="lng", low=-180, high=180)
     matter = matter_for_code(matter_code)
-    stored = [read_upload(p, field="photos", kinds=("photo",)) for p in photos]
+    linked = [p for p in photos if isinstance(p, Photo)]
+    uploads = [p for p in photos if not isinstance(p, Photo)]
+    checked = portal_photos.check_many(
+        [_as_upload(p) for p in uploads], field="photos", max_count=MAX_PHOTOS - len(linked)
+    )
     received_at = received_at or timezone.now()
+    if not area_code and lat is not None and lng is not None:
+        from enforcement.selectors.team import area_code_at
+
+        area_code = area_code_at(lat, lng)
     if squad is None:
         squad = squad_for_area(area_code)
     lead = Lead(
@@ -301,16 +318,8 @@ def _receive(
     )
     refresh_clock(lead)
     lead.save()
-    for content, name, content_type, digest in stored:
-        photo = LeadPhoto(
-            lead=lead,
-            original_name=name,
-            content_type=content_type,
-            size=len(content),
-            sha256=digest,
-        )
-        photo.file.save(name, ContentFile(content), save=False)
-        photo.save()
+    stored = [*linked, *portal_photos.store_many(checked, actor=user, purpose="enforcement.lead")]
+    LeadPhoto.objects.bulk_create([LeadPhoto(lead=lead, photo=p) for p in stored])
     LeadEvent.objects.create(
         lead=lead,
         actor=user,
@@ -318,7 +327,11 @@ def _receive(
         action="receive",
         from_state="",
         to_state=lead.state,
-        data={"source": source, "source_ref": lead.source_ref, "photos": [s[3] for s in stored]},
+        data={
+            "source": source,
+            "source_ref": lead.source_ref,
+            "photos": [p.sha256 for p in stored],
+        },
     )
     audit.record(
         actor=audit_actor(actor),

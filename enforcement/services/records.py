@@ -67,28 +67,50 @@ def _store_evidence(
     client_uuid=None,
     record=None,
 ) -> Evidence:
-    content, name, content_type, digest = read_upload(
-        upload, field="files", kinds=("photo", "audio", "video", "document")
-    )
+    """Photos through portal.photos (original + EXIF-free thumbnail); audio, video and PDF
+    documents as they came. Either way unaltered, with the SHA-256."""
+    from portal import photos as portal_photos
+
     from .common import sniff
 
-    kind = sniff(content[:16], name)[1]
+    if isinstance(upload, tuple | list):
+        upload = ContentFile(bytes(upload[1]), name=str(upload[0]))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind = sniff(head, getattr(upload, "name", ""))[1]
     evidence = Evidence(
         case=case,
         record=record,
         client_uuid=client_uuid or uuid.uuid4(),
-        kind=kind,
-        original_name=name,
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
         description=(description or "")[:255],
         taken_at=taken_at,
         lat=lat,
         lng=lng,
         uploaded_by=actor_user(actor),
     )
-    evidence.file.save(name, ContentFile(content), save=False)
+    if kind == "photo":
+        checked = portal_photos.check(upload, field="files")
+        photo = portal_photos.store(
+            checked, actor=actor_user(actor), purpose="enforcement.evidence"
+        )
+        evidence.kind = Evidence.Kind.PHOTO
+        evidence.photo = photo
+        evidence.original_name = photo.original_name or "photo"
+        evidence.content_type = photo.content_type
+        evidence.size = photo.size
+        evidence.sha256 = photo.sha256
+        evidence.taken_at = taken_at or photo.taken_at
+    else:
+        content, name, content_type, digest = read_upload(
+            upload, field="files", kinds=("audio", "video", "document")
+        )
+        evidence.kind = kind
+        evidence.original_name = name
+        evidence.content_type = content_type
+        evidence.size = len(content)
+        evidence.sha256 = digest
+        evidence.file.save(name, ContentFile(content), save=False)
     evidence.save()
     return evidence
 

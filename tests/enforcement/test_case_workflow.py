@@ -12,7 +12,7 @@ from enforcement.services import cases as svc
 from enforcement.services import execution, publication, records
 from enforcement.signals import lead_outcome
 from portal.errors import ActionError, Conflict, Forbidden
-from tests.enforcement.world import open_case
+from tests.enforcement.world import jpeg, open_case
 
 D = date
 
@@ -396,7 +396,7 @@ def test_every_investigative_act_needs_two_valid_certificates(world):
         content="现场有摊位一处。",
         client_uuid=key,
         files=[
-            ("现场.jpg", b"\xff\xd8\xff\xe0" + b"\x01" * 64),
+            ("现场.jpg", jpeg()),
             ("录音.m4a", b"\x00\x00\x00\x20ftypM4A " + b"\x00" * 40),
         ],
     )

@@ -14,8 +14,10 @@ from enforcement.services import leads as svc
 from enforcement.signals import lead_outcome
 from portal.errors import ActionError, Conflict, Forbidden
 from portal.models import AuditEntry, Notification
+from tests.enforcement.world import jpeg
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+JPEG = jpeg()
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -60,8 +62,8 @@ def test_receive_stores_photos_with_sha256_and_starts_the_filing_clock(world):
     assert lead.squad == world.squad and lead.matter == world.matter
     # 15 working days from Monday 2 March 2026 (start day not counted): Monday 23 March
     assert lead.filing_due == date(2026, 3, 23)
-    photo = lead.photos.get()
-    assert len(photo.sha256) == 64 and photo.file.read() == JPEG
+    photo = lead.photos.get().photo
+    assert len(photo.sha256) == 64 and photo.original.read() == JPEG
     assert Notification.objects.filter(
         recipient=world.leader.user, kind="enforcement.lead_received"
     ).exists()

@@ -169,3 +169,14 @@ def open_case(world, *, on=None, party=None, squad=None, officers=None, matter_c
         today=on,
     )
     return lead_svc.lead_approve_filing(lead=lead, actor=world.head, today=on)
+
+
+def jpeg(color=(200, 30, 30), size=(32, 24)) -> bytes:
+    """A real (tiny) JPEG photo."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="JPEG")
+    return buffer.getvalue()
