@@ -127,7 +127,7 @@ def test_an_act_refused_shows_the_field_and_a_stale_act_is_409(world):
 
 
 def test_the_desk_for_the_head_the_leader_and_the_reviewer(world, django_assert_max_num_queries):
-    for n in range(3):
+    for _n in range(3):
         open_case(world)
     with django_assert_max_num_queries(25):
         board = login(world.head).get("/enforcement/desk/")
