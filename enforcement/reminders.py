@@ -56,6 +56,7 @@ DUE_KIND_TEXT = {
     "service": "送达决定书",
     "payment": "缴纳罚款",
     "publication": "公示处罚决定",
+    "cash_hand_in": "上缴当场收缴的罚款",
 }
 
 

@@ -394,7 +394,7 @@ class CaseDetailSerializer(CaseListSerializer):
         return self.context.get("message", "")
 
     def get_page_url(self, obj) -> str:
-        return reverse("enforcement:case", args=[obj.number])
+        return self.context.get("page_url") or reverse("enforcement:case", args=[obj.number])
 
 
 class CaseLateFeeSerializer(serializers.Serializer):

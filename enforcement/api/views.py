@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -675,7 +676,14 @@ class SimplifiedView(APIView):
             )
         fresh = case_sel.with_clock(Case.objects.filter(pk=case.pk)).get()
         return Response(
-            s.CaseDetailSerializer(fresh, context={"request": request, "message": message}).data,
+            s.CaseDetailSerializer(
+                fresh,
+                context={
+                    "request": request,
+                    "message": message,
+                    "page_url": reverse("enforcement:spot-done", args=[case.number]),
+                },
+            ).data,
             status=status,
         )
 

@@ -102,15 +102,11 @@ def deadline_board(user, *, squad=None, status=None, now=None, limit=50):
     return qs.select_related("squad", "matter").order_by("clock_rank", "due_at", "id")[:limit]
 
 
-def officer_cases(user, *, limit=50, before=None):
-    """An officer's own cases (assigned to them), newest filed first, keyset-paginated by
-    (filed_on, id)."""
-    qs = (
-        with_clock(Case.objects.filter(assignments__officer__user=user))
+def officer_cases(user, *, limit=50, now=None):
+    """An officer's own open cases (assigned to them), the most urgent first: overdue, warning,
+    normal, paused, each by its current deadline."""
+    return (
+        with_clock(Case.objects.filter(assignments__officer__user=user, state__in=OPEN_STATES), now)
         .select_related("matter")
-        .order_by("-filed_on", "-id")
+        .order_by("clock_rank", "due_at", "id")[:limit]
     )
-    if before is not None:
-        filed_on, pk = before
-        qs = qs.filter(Q(filed_on__lt=filed_on) | Q(filed_on=filed_on, id__lt=pk))
-    return qs[:limit]

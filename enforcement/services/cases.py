@@ -165,6 +165,17 @@ def pending_deadlines(case: Case) -> list[tuple[str, date]]:
             result.append(("payment", case.payment_due))
         if case.publication_due and not _published(case):
             result.append(("publication", case.publication_due))
+        if case.pk:
+            from enforcement.models import Payment
+
+            cash = (
+                Payment.objects.filter(case=case, method="cash", handed_in_on__isnull=True)
+                .order_by("hand_in_due")
+                .values_list("hand_in_due", flat=True)
+                .first()
+            )
+            if cash:
+                result.append(("cash_hand_in", cash))
     return result
 
 

@@ -22,7 +22,7 @@ from enforcement.models import (
 from enforcement.models.records import CaseSuspension, Discussion, LegalReview
 from portal.forms import AccessibleForm
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXT = forms.Textarea(attrs={"rows": 3})
 
@@ -473,9 +473,29 @@ class SimplifiedForm(PartyForm, SquadForm):
         required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput
     )
 
+    field_order = [
+        "matter_code",
+        "penalties",
+        "fine",
+        "circumstance",
+        "party_kind",
+        "party_name",
+        "party_id_number",
+        "party_mobile",
+        "facts",
+        "address",
+        "officers",
+        "paid_on_spot",
+        "receipt_number",
+        "party_credit_code",
+        "party_representative",
+        "party_address",
+    ]
+
     def __init__(self, *args, matters=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["matter_code"].choices = list(matters)
+        self.order_fields(self.field_order)
 
 
 class DutyForm(SquadForm):
