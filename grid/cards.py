@@ -65,3 +65,34 @@ def patrols_section(area, user):
         else [],
         "note": "" if rows else _("暂无网格员。"),
     }
+
+
+def incidents_section(area, user):
+    """The area's open work: open incidents by clock, and where to see them."""
+    from grid.selectors import incident_scope
+    from grid.selectors import incidents as incident_sel
+
+    if area.kind in (AreaKind.TOWN, AreaKind.SPECIAL_GRID):
+        return None  # incidents carry their village, grid and micro-grid, not special grids
+    scope = scope_for(user)
+    if not (scope.covers(area) or incident_scope.is_centre(user)):
+        return None
+    counts = incident_sel.open_work(area)
+    rows = [(_("在办事件"), str(counts["open"]))]
+    if counts["overdue"]:
+        rows.append((_("其中超期"), str(counts["overdue"])))
+    if counts["warning"]:
+        rows.append((_("其中预警"), str(counts["warning"])))
+    links = []
+    if user.has_role(roles.SUPERVISOR, roles.DISPATCHER, roles.GRID_HEAD) or user.is_superuser:
+        field = "grid" if area.kind == AreaKind.GRID else "village"
+        if area.kind in (AreaKind.GRID, AreaKind.VILLAGE, AreaKind.COMMUNITY):
+            links.append(
+                (
+                    _("查看事件"),
+                    f"{reverse('grid:incident-supervise')}?{field}={area.pk}&state=open",
+                )
+            )
+    elif user.has_role(roles.GRID_MEMBER):
+        links.append((_("网格事件"), reverse("grid:my-grid")))
+    return {"title": _("事件"), "rows": rows, "links": links, "note": ""}

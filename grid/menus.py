@@ -40,6 +40,57 @@ ITEMS = [
         _("每周巡查次数与每月走访户数是否达标"),
         63,
     ),
+    MenuItem(
+        "resident-report",
+        _("随手拍"),
+        "grid:resident-report",
+        (r.CITIZEN,),
+        _("拍照反映身边的问题"),
+        22,
+    ),
+    MenuItem(
+        "my-reports", _("我的反映"), "grid:my-reports", (r.CITIZEN,), _("进度、结果与评价"), 23
+    ),
+    MenuItem(
+        "my-grid",
+        _("网格事件"),
+        "grid:my-grid",
+        (r.GRID_MEMBER, r.GRID_HEAD),
+        _("本网格事件：核实、处置、结案"),
+        40,
+    ),
+    MenuItem(
+        "incident-report",
+        _("事件上报"),
+        "grid:incident-report",
+        (r.GRID_MEMBER, r.GRID_HEAD),
+        _("拍照上报，无信号时先存在手机上"),
+        41,
+    ),
+    MenuItem(
+        "incident-board",
+        _("网格看板"),
+        "grid:incident-board",
+        (r.GRID_HEAD, r.DISPATCHER, r.SUPERVISOR),
+        _("各网格在办事件与超期情况"),
+        42,
+    ),
+    MenuItem(
+        "incident-supervise",
+        _("事件督办"),
+        "grid:incident-supervise",
+        (r.DISPATCHER, r.SUPERVISOR, r.GRID_HEAD),
+        _("按分类、村、网格、状态、时限、结果筛选，导出"),
+        43,
+    ),
+    MenuItem(
+        "categories",
+        _("事件分类"),
+        "grid:categories",
+        (r.REGISTER_ADMIN, r.SUPERVISOR),
+        _("两级分类、时限与导入导出"),
+        70,
+    ),
 ]
 
 

@@ -3,7 +3,7 @@ incidents the same way)."""
 
 from importlib import import_module
 
-AREAS = ("map", "people", "patrols")
+AREAS = ("map", "people", "patrols", "incidents", "categories")
 
 app_name = "grid"
 

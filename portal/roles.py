@@ -17,6 +17,8 @@ ENFORCEMENT_OFFICER = "enforcement_officer"
 SQUAD_LEADER = "squad_leader"
 BUREAU_HEAD = "bureau_head"
 LEGAL_REVIEWER = "legal_reviewer"
+# A system account (no person): the 12345 hotline pushes its work orders with a token.
+HOTLINE = "hotline"
 
 LABELS = {
     CITIZEN: _("群众/企业"),
@@ -33,6 +35,7 @@ LABELS = {
     SQUAD_LEADER: _("执法中队长"),
     BUREAU_HEAD: _("执法局负责人"),
     LEGAL_REVIEWER: _("法制审核人员"),
+    HOTLINE: _("12345热线接口（系统账号）"),
 }
 ALL = tuple(LABELS)
 STAFF_ROLES = tuple(r for r in ALL if r != CITIZEN)
@@ -54,6 +57,9 @@ PERMISSIONS: dict[str, list[str]] = {
         "portal.view_delivery",
         "portal.change_delivery",
         "portal.view_reminder",
+        "grid.view_incident",
+        "grid.view_category",
+        "grid.view_categorybranch",
     ],
     REGISTER_ADMIN: [
         *_VIEW_ORG,
@@ -86,6 +92,7 @@ PERMISSIONS: dict[str, list[str]] = {
     SQUAD_LEADER: [],
     BUREAU_HEAD: [],
     LEGAL_REVIEWER: [],
+    HOTLINE: [],
 }
 # Roles whose members may enter the Django admin (is_staff is set for them).
 ADMIN_ROLES = (REGISTER_ADMIN, SUPERVISOR)

@@ -409,6 +409,8 @@ ONEWINDOW = {
     # the number typed in; an import's retirements can be undone for this many days.
     "REGISTER_RETIRE_CONFIRM_SHARE": env.float("REGISTER_RETIRE_CONFIRM_SHARE", default=0.2),
     "REGISTER_IMPORT_UNDO_DAYS": env.int("REGISTER_IMPORT_UNDO_DAYS", default=30),
+    # Incidents (issue 12): a reporter may reopen a closed incident within N days.
+    "INCIDENT_REOPEN_DAYS": env.int("INCIDENT_REOPEN_DAYS", default=7),
 }
 
 # Enforcement (issue 14): the bureau's configurable rules. Law-fixed periods live in
@@ -459,6 +461,9 @@ ENFORCEMENT = {
     # Certificates are reminded this many days before they expire.
     "CERTIFICATE_REMINDER_DAYS": env.int("ENFORCEMENT_CERTIFICATE_REMINDER_DAYS", default=30),
 }
+# The rating link sent to a reporter or hotline caller when an incident closes stays valid
+# this many days.
+INCIDENT_RATING_LINK_DAYS = env.int("INCIDENT_RATING_LINK_DAYS", default=30)
 
 CELERY_BEAT_SCHEDULE["enforcement-sweep"] = {
     "task": "enforcement.tasks.sweep",

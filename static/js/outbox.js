@@ -65,7 +65,7 @@
         if (entry.summary) { item.appendChild(el("p", "outbox-summary", entry.summary)); }
         var when = new Date(entry.created);
         item.appendChild(el("p", "outbox-meta",
-          t("saved_at") + " " + when.toLocaleString() +
+          t("saved_at") + " " + when.toLocaleString(document.documentElement.lang || undefined, { hour12: false }) +
           (entry.files && entry.files.length ? " · " + t("photos").replace("%s", entry.files.length) : "")));
         if (entry.status === "sent" && entry.result) {
           var done = el("p", "outbox-result");

@@ -1,0 +1,135 @@
+"""Who may see and act on which incidents: the incidents' side of the grid scope.
+
+Grid people and the scope (grid.selectors.people, grid.selectors.scope) say who is
+responsible where; this module adds what incidents need:
+
+- the centre (dispatchers, supervisors) sees every incident;
+- grid people see the incidents of their areas (grid.selectors.scope: a member their grids, a
+  head also the micro-grids below, a village's staff the village);
+- anyone sees the incidents they reported or follow;
+- acting needs more than seeing: a head or member *of the incident's grid* (today).
+
+A foreign incident is "not found" (404), never "forbidden"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q
+
+from portal import roles
+
+CENTRE_ROLES = (roles.DISPATCHER, roles.SUPERVISOR)
+GRID_ROLES = (roles.GRID_HEAD, roles.GRID_MEMBER)
+
+
+def is_centre(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or user.has_role(*CENTRE_ROLES))
+    )
+
+
+def sees_reporter(user) -> bool:
+    """Only supervisors see who reported an anonymous incident."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or user.has_role(roles.SUPERVISOR))
+    )
+
+
+def scope_of(user):
+    from grid.selectors.scope import scope_for
+
+    return scope_for(user)
+
+
+def _assigned(user) -> tuple[frozenset[int], frozenset[int]]:
+    """(grids the person is head or member of, grids they head), today; cached on the user."""
+    cached = getattr(user, "_incident_grids", None)
+    if cached is not None:
+        return cached
+    result: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+    if getattr(user, "is_authenticated", False) and user.has_role(*GRID_ROLES):
+        from grid.models import Assignment, AssignmentRole
+
+        rows = list(
+            Assignment.objects.on()
+            .filter(user=user, role__in=[AssignmentRole.HEAD, AssignmentRole.MEMBER])
+            .values_list("role", "area_id")
+        )
+        result = (
+            frozenset(area for _role, area in rows),
+            frozenset(area for role, area in rows if role == AssignmentRole.HEAD),
+        )
+    user._incident_grids = result
+    return result
+
+
+def grid_ids(user) -> frozenset[int]:
+    return _assigned(user)[0]
+
+
+def headed_grid_ids(user) -> frozenset[int]:
+    return _assigned(user)[1]
+
+
+def is_in_grid(user, grid_id: int | None) -> bool:
+    return grid_id is not None and grid_id in grid_ids(user)
+
+
+def is_head_of(user, grid_id: int | None) -> bool:
+    return grid_id is not None and grid_id in headed_grid_ids(user)
+
+
+def _team(grid_id: int):
+    from grid.selectors.people import teams
+
+    return teams([grid_id])[grid_id]
+
+
+def heads_of(grid_id: int | None) -> list:
+    if grid_id is None:
+        return []
+    team = _team(grid_id)
+    return [team.head.user] if team.head and team.head.user_id else []
+
+
+def members_of(grid_id: int | None) -> list:
+    """Members and the head of the grid today (people with an account)."""
+    if grid_id is None:
+        return []
+    team = _team(grid_id)
+    people = [a.user for a in team.members if a.user_id]
+    if team.head and team.head.user_id:
+        people.append(team.head.user)
+    return people
+
+
+def people_of_grids(ids: Iterable[int]) -> dict[int, tuple[list, list]]:
+    """{grid id: (heads, members)} for many grids in one query (reminder sweeps)."""
+    from grid.selectors.people import teams
+
+    result = {}
+    for grid_id, team in teams(list(set(ids))).items():
+        heads = [team.head.user] if team.head and team.head.user_id else []
+        members = [a.user for a in team.members if a.user_id]
+        result[grid_id] = (heads, members)
+    return result
+
+
+def visibility_q(user) -> Q | None:
+    """A filter for the incidents ``user`` may see; None means all of them."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if is_centre(user):
+        return None
+    from grid.models import IncidentFollower
+
+    q = Q(reporter=user) | Q(
+        Exists(IncidentFollower.objects.filter(incident=OuterRef("pk"), user=user))
+    )
+    scope = scope_of(user)
+    if not scope.empty:
+        q |= scope.q(village="village", grid="grid", micro_grid="micro_grid")
+    return q
