@@ -141,3 +141,10 @@ def test_the_api_refuses_them(enforcement_matters, world):
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == "not_appliable"
     assert Matter.objects.filter(code="ZF-001").exists()
+
+
+def test_their_guide_page_speaks_of_no_acceptance_fee_or_materials(enforcement_matters, client):
+    page = client.get(reverse("approvals:guide-matter", args=["ZF-001"])).content.decode()
+    for words in ("承诺时限", "项申请材料", "例如今天", "近90天办理时效", "收费标准"):
+        assert words not in page, words
+    assert "《城市市容和环境卫生管理条例》第1条" in page and "实施" in page
