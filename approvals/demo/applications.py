@@ -240,12 +240,13 @@ def seed() -> None:
 
     def extension_pending(key):
         app = in_review(key, applicant=residents["resident1"], accepted_back=1, hour=10)
-        svc.extension_request(  # this morning: the real clock
-            application=app,
-            actor=reviewer,
-            days=5,
-            reason="经营场所涉及多户共用，需征求相邻权利人意见",
-        )
+        with simulated(at(_back(today, 1), 16, 30)):  # asked yesterday afternoon
+            svc.extension_request(
+                application=app,
+                actor=reviewer,
+                days=5,
+                reason="经营场所涉及多户共用，需征求相邻权利人意见",
+            )
 
     def forwarded(key):
         day = _back(today, 3)

@@ -41,7 +41,7 @@ def seed() -> None:
         for app in Application.objects.filter(details__demo__in=KEYS).select_related("applicant")
     }
 
-    def done(key, *, applicant, by_proxy=False, hour=9):
+    def done(key, *, applicant, by_proxy=False, hour=9, accepted_back=9):
         if key in existing:
             return existing[key]
         return complete(
@@ -49,7 +49,7 @@ def seed() -> None:
             users=users,
             matter=matter,
             applicant=applicant,
-            accepted=_back(today, 10),
+            accepted=_back(today, accepted_back),
             decided=_back(today, 6),
             released=_back(today, 5),
             by_proxy=by_proxy,
@@ -75,7 +75,8 @@ def seed() -> None:
             hour=19,
         )
     with transaction.atomic():
-        bad = done("eval-bad", applicant=residents["resident3"], hour=11)
+        # decided a day after its committed limit: the one late decision of the demo
+        bad = done("eval-bad", applicant=residents["resident3"], hour=11, accepted_back=10)
         rate(
             bad,
             actor=residents["resident3"],

@@ -122,3 +122,11 @@ def test_the_simulated_clock_is_scoped_and_restored():
         later = timezone.now()
         assert later >= inside  # the simulated clock moves on with the real one
     assert timezone.now() - before < timedelta(minutes=5)
+
+
+def test_the_pending_extension_was_asked_before_today_within_the_limit(demo):
+    from approvals.models import Extension
+
+    extension = Extension.objects.get(application__details__demo="extension", status="pending")
+    assert local(extension.requested_at) < timezone.localdate()
+    assert extension.application.due_date >= local(extension.requested_at)
