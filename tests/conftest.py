@@ -20,11 +20,9 @@ def pytest_report_header(config):
 
 
 def redis_url() -> str:
-    """REDIS_URL, else a database of the local Redis chosen by the checkout's path (1–15), so
-    that two checkouts testing at once never share a broker."""
-    if os.environ.get("REDIS_URL"):
-        return os.environ["REDIS_URL"]
-    return f"redis://127.0.0.1:6379/{1 + int(settings.CHECKOUT_ID, 16) % 15}"
+    """The broker of the tests: REDIS_URL, else the checkout's own database of a local Redis
+    (portal.settings.test), so that two checkouts testing at once never share a broker."""
+    return os.environ.get("REDIS_URL") or settings.REDIS_URL or "redis://127.0.0.1:6379/0"
 
 
 def redis_answers() -> bool:

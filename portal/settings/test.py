@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, REDIS_URL, env
 
 CHECKOUT_ID = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]
 
@@ -50,3 +50,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 AREA_STAMP_CHECK_SECONDS = 0.0
+
+# Without REDIS_URL, a local Redis (when it answers) serves the tests on a database of this
+# checkout's own, so the test process and the workers it starts use the same broker.
+if not REDIS_URL and _answers("127.0.0.1", 6379):
+    REDIS_URL = f"redis://127.0.0.1:6379/{1 + int(CHECKOUT_ID, 16) % 15}"
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -119,7 +120,8 @@ def test_register_administrator_imports_fixes_previews_and_applies(
     browser.find_element(By.ID, "confirm-import").click()
     bar = wait_for(browser, "progress#import-progress", timeout=10)
     assert bar.get_attribute("max") == "100"
-    WebDriverWait(browser, 90).until(
+    # the progress fragment is replaced by htmx while it is read: a stale element is retried
+    WebDriverWait(browser, 90, ignored_exceptions=[StaleElementReferenceException]).until(
         lambda d: d.find_element(By.ID, "import-job").get_attribute("data-status") == "applied"
     )
     wait_text(browser, "新增和变更的事项已生成草稿版本")
