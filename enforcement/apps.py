@@ -19,3 +19,20 @@ class EnforcementConfig(AppConfig):
         from portal.demo import register_seeder
 
         register_seeder(60, "enforcement", seed.seed)
+        from portal import generate
+
+        generate.register(
+            generate.Part(
+                order=30,
+                name="enforcement",
+                run=lambda run: _generate().run_part(run),
+                add_arguments=lambda parser: _generate().add_arguments(parser),
+                describe=lambda result: _generate().describe(result),
+            )
+        )
+
+
+def _generate():
+    from enforcement import generate
+
+    return generate

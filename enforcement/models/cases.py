@@ -270,6 +270,21 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["squad", "state", "due_at"], name="case_squad_queue_idx"),
             models.Index(fields=["state", "due_at"], name="case_state_due_idx"),
             models.Index(fields=["squad", "-filed_on", "-id"], name="case_squad_list_idx"),
+            # The deadline board and the officers' lists rank only the open cases: these small
+            # covering indexes answer the ranking without reading the wide rows (index-only
+            # scans); only the page's 50 rows are then fetched.
+            models.Index(
+                fields=["due_at"],
+                include=["warn_at", "clock_paused", "state", "squad"],
+                condition=Q(state__in=list(OPEN_STATES)),
+                name="case_open_clock_idx",
+            ),
+            models.Index(
+                fields=["id"],
+                include=["due_at", "warn_at", "clock_paused", "state"],
+                condition=Q(state__in=list(OPEN_STATES)),
+                name="case_open_id_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -497,25 +497,48 @@ def _page(request, case, *, bound=None, status=200):
 
 
 def _deadlines(case) -> list[dict]:
+    publication = Publication.objects.filter(case=case).first()
     rows = [
-        ("filing_due", _("立案期限"), case.filing_due),
-        ("decision_due", _("处罚决定期限"), case.decision_due),
-        ("statement_due", _("陈述申辩期限"), case.statement_due),
-        ("hearing_request_due", _("听证申请期限"), case.hearing_request_due),
-        ("service_due", _("送达期限"), case.service_due),
-        ("payment_due", _("缴款期限"), case.payment_due),
-        ("publication_due", _("公示期限"), case.publication_due),
+        ("filing_due", _("立案期限"), case.filing_due, True),
+        ("decision_due", _("处罚决定期限"), case.decision_due, bool(case.decided_on)),
+        (
+            "statement_due",
+            _("陈述申辩期限"),
+            case.statement_due,
+            bool(case.decided_on) or case.statements.exists(),
+        ),
+        (
+            "hearing_request_due",
+            _("听证申请期限"),
+            case.hearing_request_due,
+            bool(case.decided_on) or hasattr_hearing(case),
+        ),
+        ("service_due", _("送达期限"), case.service_due, bool(case.served_on)),
+        ("payment_due", _("缴款期限"), case.payment_due, bool(case.paid_on)),
+        (
+            "publication_due",
+            _("公示期限"),
+            case.publication_due,
+            bool(publication and publication.status != "pending"),
+        ),
     ]
     return [
         {
             "key": k,
             "label": label,
             "date": d,
-            "current": k.startswith(case.due_kind + "_") if case.due_kind else False,
+            "met": met,
+            "current": bool(case.due_kind) and k == f"{case.due_kind}_due",
         }
-        for k, label, d in rows
+        for k, label, d, met in rows
         if d
     ]
+
+
+def hasattr_hearing(case) -> bool:
+    from enforcement.models import Hearing
+
+    return Hearing.objects.filter(case=case).exists()
 
 
 @staff_required

@@ -24,7 +24,7 @@ def login(user):
 def test_the_officers_phone_home_lists_my_cases(world, django_assert_max_num_queries):
     case = open_case(world)
     client = login(world.officer1.user)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         response = client.get("/enforcement/m/")
     assert response.status_code == 200
     assert case.number in response.content.decode()
@@ -129,8 +129,9 @@ def test_an_act_refused_shows_the_field_and_a_stale_act_is_409(world):
 def test_the_desk_for_the_head_the_leader_and_the_reviewer(world, django_assert_max_num_queries):
     for _n in range(3):
         open_case(world)
-    with django_assert_max_num_queries(25):
-        board = login(world.head).get("/enforcement/desk/")
+    head = login(world.head)
+    with django_assert_max_num_queries(10):
+        board = head.get("/enforcement/desk/")
     assert board.status_code == 200 and "第一中队" in board.content.decode()
     for tab in ("leads", "approvals", "reviews", "discussions", "cases"):
         assert login(world.head).get(f"/enforcement/desk/?tab={tab}").status_code == 200
