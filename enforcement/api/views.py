@@ -45,7 +45,7 @@ from enforcement.services import documents as doc_svc
 from enforcement.services import execution, publication, records, simplified
 from enforcement.services import leads as lead_svc
 from enforcement.services.team import officers_by_ids
-from portal.errors import ActionError, Conflict, Forbidden, NotFound
+from portal.errors import ActionError, Conflict, Forbidden
 from portal.models import Department
 
 from . import serializers as s
@@ -800,7 +800,9 @@ class DutyList(APIView):
         if request.query_params.get("squad"):
             squad = Squad.objects.filter(code=request.query_params["squad"]).first()
             if squad is None:
-                raise NotFound(_("中队不存在。"))
+                raise ActionError(
+                    _("中队不存在。"), code="invalid", fields={"squad": _("中队不存在。")}
+                )
         rows = [
             {
                 "squad": shift.squad.code,

@@ -177,6 +177,13 @@ def squad_for_area(area_code: str) -> Squad | None:
     return lookup(area_code)
 
 
+def _chinese_label(getter) -> str:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return str(getter())
+
+
 def _as_upload(item):
     """A (name, bytes) pair as a named file; files pass through."""
     if isinstance(item, tuple | list):
@@ -662,7 +669,34 @@ def lead_transfer(
     lead.transfer_sent_on = sent_on or timezone.localdate()
     lead.decided_at = now
     lead.decided_by = actor_user(actor)
-    _move(lead, "transfer", actor=actor, note=reason, data={"body": name})
+    from enforcement.services import documents
+
+    letter = documents.issue(
+        kind="transfer_letter",
+        actor=actor,
+        on=lead.transfer_sent_on,
+        lead=lead,
+        addressee=name,
+        rows=[
+            ("线索编号", lead.number),
+            ("线索来源", _chinese_label(lead.get_source_display)),
+            ("地点", lead.address),
+            ("接收线索日期", clock.local_date(lead.received_at).isoformat()),
+        ],
+        paragraphs=[
+            f"本局于{clock.local_date(lead.received_at):%Y年%m月%d日}收到线索：{lead.description}",
+            f"经审查，{reason.rstrip('。')}。根据《中华人民共和国行政处罚法》的有关规定，现将该线索及相关材料移送你单位依法处理。",
+            "请于收到本函后及时将接收情况函告本局。",
+        ],
+        sign_lines=["接收单位签收"],
+    )
+    _move(
+        lead,
+        "transfer",
+        actor=actor,
+        note=reason,
+        data={"body": name, "document": letter.number, "sha256": letter.sha256},
+    )
     send_lead_outcome(
         lead,
         outcome="transferred",

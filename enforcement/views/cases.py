@@ -488,6 +488,7 @@ def _page(request, case, *, bound=None, status=200):
         "publication": Publication.objects.filter(case=case).first(),
         "history": case.history.order_by("seq"),
         "forms": forms,
+        "can_record": "record" in acts,
         "late_fee": fee,
         "outstanding": svc.outstanding(case, timezone.localdate()) if case.has_fine else None,
         "major_labels": [svc.MAJOR_REASON_LABELS.get(r, r) for r in case.major_reasons],

@@ -202,6 +202,7 @@ def _page(request, lead, *, bound=None, status=200):
             "case": getattr(lead, "case", None) if lead.state == LeadState.FILED else None,
             "history": lead.history.order_by("at", "id"),
             "extensions": lead.extensions.all(),
+            "documents": lead.documents.order_by("issued_at"),
         },
         status=status,
     )
@@ -238,3 +239,12 @@ def lead_photo(request, number, photo_id):
     lead = found(sel.lead_get, request.user, number)
     link = get_object_or_404(LeadPhoto, lead=lead, photo__pk=photo_id)
     return photos.thumbnail_response(link.photo, actor=request.user, obj=lead)
+
+
+@staff_required
+def lead_document(request, number, document_id):
+    from enforcement.models import Document
+    from enforcement.services.documents import pdf_response
+
+    lead = found(sel.lead_get, request.user, number)
+    return pdf_response(get_object_or_404(Document, pk=document_id, lead=lead))

@@ -220,6 +220,10 @@ def test_transfer_is_tracked_until_the_receipt(world, outcomes, django_capture_o
             sent_on=date(2026, 3, 5),
         )
     assert lead.state == LeadState.TRANSFERRED and outcomes[0]["outcome"] == "transferred"
+    letter = lead.documents.get()
+    assert (
+        letter.kind == "transfer_letter" and "湘东区卫生健康委员会" in letter.context["addressee"]
+    )
     with pytest.raises(ActionError):
         svc.lead_record_transfer_receipt(
             lead=lead, actor=world.leader.user, received_on=date(2026, 3, 1)
