@@ -8,7 +8,8 @@
    current deadline (deadline_board), as the desk page reads them — target < 100 ms.
 2. An officer's case list: the 50 most urgent of their own open cases (officer_cases), for the
    officer with the most open cases — target < 50 ms.
-3. Issuing a decision with its PDF: enforcement.services.cases.case_decide on notified cases
+3. The same through whole requests: the desk page and the officer's phone home.
+4. Issuing a decision with its PDF: enforcement.services.cases.case_decide on notified cases
    whose statement period has passed — locks, checks, the document number, the frozen content,
    the PDF rendered and hashed, the history entry and the audit record — each in a transaction
    that is rolled back, so the data stay as generated — target < 500 ms.
@@ -70,6 +71,23 @@ def main() -> None:
         assert cases
 
     print(row(f"officer's 50 cases ({busiest['n']} open)", timed(officer_list, args.rounds), 50))
+
+    from django.test import Client
+
+    page = Client()
+    page.force_login(head)
+
+    def desk_page():
+        assert page.get("/enforcement/desk/").status_code == 200
+
+    print(row("the desk page with the board (whole request)", timed(desk_page, args.rounds)))
+    phone = Client()
+    phone.force_login(officer)
+
+    def field_page():
+        assert phone.get("/enforcement/m/").status_code == 200
+
+    print(row("the officer's phone home (whole request, 20 cases)", timed(field_page, args.rounds)))
 
     today = timezone.localdate()
     candidates = list(
