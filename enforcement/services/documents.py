@@ -44,12 +44,12 @@ def officer_lines(officers: Sequence[Officer], on: date) -> list[dict]:
 
 
 def public_case_url(case: Case) -> str:
-    base = settings.ONEWINDOW["PUBLIC_BASE_URL"].rstrip("/")
+    base = settings.SITE_URL.rstrip("/")
     return base + reverse("enforcement:public-case", args=[case.public_id])
 
 
 def party_document_url(token) -> str:
-    base = settings.ONEWINDOW["PUBLIC_BASE_URL"].rstrip("/")
+    base = settings.SITE_URL.rstrip("/")
     return base + reverse("enforcement:party-document", args=[token])
 
 
