@@ -62,6 +62,7 @@ class IncidentAdmin(ReadOnlyAdmin):
     list_filter = ["state", "source", "outcome", "urgency"]
     search_fields = ["number", "external_number"]
     date_hierarchy = "reported_at"
+    ordering = ["-reported_at", "-id"]
     list_select_related = ["category", "grid"]
     exclude = ["reporter_name", "reporter_mobile"]  # personal data: the audited pages only
     raw_id_fields = ["reporter", "handler", "duplicate_of", "village", "grid", "micro_grid"]

@@ -116,8 +116,10 @@ def _clock_dues(kind: str, incidents: list[Incident], recipients) -> Iterator[Du
 
 
 def _running():
-    return Incident.objects.filter(state__in=CLOCK_RUNNING, due_at__isnull=False).select_related(
-        "category", "grid"
+    return (
+        Incident.objects.filter(state__in=CLOCK_RUNNING, due_at__isnull=False)
+        .select_related("category", "grid")
+        .defer("grid__boundary")
     )
 
 
@@ -157,7 +159,7 @@ def incident_escalated(sweep: Sweep) -> Iterator[Due]:
 def hold_review(sweep: Sweep) -> Iterator[Due]:
     holds = IncidentHold.objects.filter(
         ended_at__isnull=True, review_on__lte=sweep.today
-    ).select_related("incident", "incident__category", "incident__grid", "started_by")
+    ).select_related("incident", "incident__category", "started_by")
     done = Reminder.objects.filter(
         kind=HOLD_REVIEW,
         object_type="grid.incidenthold",

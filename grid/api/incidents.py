@@ -225,11 +225,19 @@ class IncidentCreateSerializer(serializers.Serializer):
     )
 
 
-class IncidentCreatedSerializer(IncidentDetailSerializer):
+class IncidentCreatedSerializer(IncidentListSerializer):
+    """The answer to a report: the incident's summary (GET …/{number}/ for the whole of it)."""
+
+    client_uuid = serializers.UUIDField(allow_null=True)
+    step = serializers.CharField()
+    page_url = serializers.SerializerMethodField()
     created = serializers.BooleanField(
         help_text="false when this client_uuid (or hotline number) was already received"
     )
     message = serializers.CharField()
+
+    def get_page_url(self, obj) -> str:
+        return sel.page_url(self.context["request"].user, obj)
 
 
 class HotlineSerializer(serializers.Serializer):
@@ -401,6 +409,7 @@ def _detail_any(incident: Incident, request) -> dict:
         Incident.objects.select_related(
             "category", "category__branch", "grid", "village", "micro_grid", "reporter", "handler"
         )
+        .defer("grid__boundary", "village__boundary", "micro_grid__boundary")
         .prefetch_related("photos__photo", "history", "followers", "extensions")
         .get(pk=incident.pk)
     )
@@ -475,13 +484,19 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             client_uuid=data.get("client_uuid"),
             photo_files=_files(request),
         )
-        body = detail_data(result.incident, request)
-        body["created"] = result.created
-        body["message"] = (
+        incident = (
+            Incident.objects.select_related("category", "grid")
+            .only(*sel.LIST_COLUMNS, *sel.RELATED_COLUMNS, "client_uuid", "step")
+            .get(pk=result.incident.pk)
+        )
+        incident.clock_status = incident.clock_status(timezone.now())
+        incident.created = result.created
+        incident.message = (
             _("已上报，事件编号 %(number)s。")
             if result.created
             else _("这条上报已经收到过（事件编号 %(number)s），没有重复登记。")
-        ) % {"number": result.incident.number}
+        ) % {"number": incident.number}
+        body = IncidentCreatedSerializer(incident, context={"request": request}).data
         return Response(body, status=201 if result.created else 200)
 
     @extend_schema(responses={200: IncidentDetailSerializer, **READ_ERRORS})

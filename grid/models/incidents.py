@@ -298,7 +298,9 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-reported_at", "-id"]
+        # No default ordering: lists order explicitly (queues by urgency and clock, searches by
+        # time); a default order on a million rows would turn every .first() of a unique lookup
+        # into a walk along the reported-at index.
         verbose_name = _("事件")
         verbose_name_plural = _("事件")
         constraints = [

@@ -82,40 +82,46 @@ def is_head_of(user, grid_id: int | None) -> bool:
     return grid_id is not None and grid_id in headed_grid_ids(user)
 
 
-def _team(grid_id: int):
-    from grid.selectors.people import teams
+def _people(grid_ids: list[int]) -> dict[int, tuple[list, list]]:
+    """{grid id: (heads, members)} with an account, today — one query, without the areas'
+    boundaries (grid.selectors.people.teams loads them for the map's cards)."""
+    from grid.models import Assignment, AssignmentRole
 
-    return teams([grid_id])[grid_id]
+    result: dict[int, tuple[list, list]] = {g: ([], []) for g in grid_ids}
+    rows = (
+        Assignment.objects.on()
+        .filter(
+            area_id__in=grid_ids,
+            role__in=[AssignmentRole.HEAD, AssignmentRole.MEMBER],
+            user__isnull=False,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("role", "starts_on", "id")
+    )
+    for a in rows:
+        heads, members = result[a.area_id]
+        (heads if a.role == AssignmentRole.HEAD else members).append(a.user)
+    return result
 
 
 def heads_of(grid_id: int | None) -> list:
     if grid_id is None:
         return []
-    team = _team(grid_id)
-    return [team.head.user] if team.head and team.head.user_id else []
+    return _people([grid_id])[grid_id][0]
 
 
 def members_of(grid_id: int | None) -> list:
     """Members and the head of the grid today (people with an account)."""
     if grid_id is None:
         return []
-    team = _team(grid_id)
-    people = [a.user for a in team.members if a.user_id]
-    if team.head and team.head.user_id:
-        people.append(team.head.user)
-    return people
+    heads, members = _people([grid_id])[grid_id]
+    return members + heads
 
 
 def people_of_grids(ids: Iterable[int]) -> dict[int, tuple[list, list]]:
     """{grid id: (heads, members)} for many grids in one query (reminder sweeps)."""
-    from grid.selectors.people import teams
-
-    result = {}
-    for grid_id, team in teams(list(set(ids))).items():
-        heads = [team.head.user] if team.head and team.head.user_id else []
-        members = [a.user for a in team.members if a.user_id]
-        result[grid_id] = (heads, members)
-    return result
+    return _people(list(set(ids)))
 
 
 def visibility_q(user) -> Q | None:

@@ -51,6 +51,10 @@ LIST_COLUMNS = (
 )
 
 
+# What list rows show of their category and grid (an area's boundary is big GeoJSON).
+RELATED_COLUMNS = ("category__name", "category__code", "grid__name", "grid__code")
+
+
 def visible(user):
     q = scope.visibility_q(user)
     qs = Incident.objects.all()
@@ -75,6 +79,8 @@ def get_visible(user, number: str) -> Incident | None:
             "closed_by",
             "duplicate_of",
         )
+        # the areas' boundaries are big GeoJSON: the page needs their names
+        .defer("grid__boundary", "village__boundary", "micro_grid__boundary")
         .prefetch_related(
             Prefetch("history", queryset=IncidentStep.objects.order_by("at", "id")),
             "photos__photo",
@@ -106,14 +112,14 @@ def grid_queue(user, *, now: datetime | None = None, only: str = "open"):
     elif only == "closed":
         qs = Incident.objects.filter(grid_id__in=grids, state__in=[State.CLOSED, State.VOIDED])
         return (
-            qs.only(*LIST_COLUMNS)
-            .select_related("category", "grid")
+            qs.select_related("category", "grid")
+            .only(*LIST_COLUMNS, *RELATED_COLUMNS)
             .with_clock_status(now)
             .order_by("-closed_at", "-id")
         )
     return (
-        qs.only(*LIST_COLUMNS)
-        .select_related("category", "grid")
+        qs.select_related("category", "grid")
+        .only(*LIST_COLUMNS, *RELATED_COLUMNS)
         .with_clock_status(now)
         .annotate(urgency_rank=urgency_rank())
         .order_by("urgency_rank", "clock_rank", "due_at", "id")
@@ -173,7 +179,9 @@ def search(user, filters: Filters, *, now: datetime | None = None):
         qs = qs.filter(reported_at__lt=filters.date_to)
     if filters.q:
         qs = qs.filter(Q(number__iexact=filters.q.strip()) | Q(external_number=filters.q.strip()))
-    return qs.select_related("category", "category__branch", "grid", "village", "handler")
+    return qs.select_related("category", "category__branch", "grid", "village", "handler").defer(
+        "grid__boundary", "village__boundary"
+    )
 
 
 def page(qs, *, after: str = "", size: int = 50):

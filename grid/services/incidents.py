@@ -294,7 +294,7 @@ def _tell(people, kind: str, incident: Incident, url: str | None = None, **conte
     base = {
         "number": incident.number,
         "category": incident.category.name,
-        "grid": incident.grid.name if incident.grid_id else "",
+        "grid": _grid_name(incident),
         "due_at": incident.due_at,
     }
     return notify_many(
@@ -304,6 +304,15 @@ def _tell(people, kind: str, incident: Incident, url: str | None = None, **conte
         context={**base, **context},
         url=url or incident_url(incident),
     )
+
+
+def _grid_name(incident: Incident) -> str:
+    """The grid's name without loading its boundary (big GeoJSON)."""
+    if not incident.grid_id:
+        return ""
+    from portal.models import Area
+
+    return Area.objects.filter(pk=incident.grid_id).values_list("name", flat=True).first() or ""
 
 
 def _reporters(incident: Incident) -> list:

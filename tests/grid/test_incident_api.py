@@ -54,7 +54,9 @@ def test_create_then_replay_the_same_uuid(w):
     body = first.json()
     assert body["number"].startswith("SJ") and body["created"] is True
     assert body["state"] == State.VERIFIED and body["grid"] == "V1G1"
-    assert len(body["photos"]) == 2
+    assert body["page_url"] == f"/grid/incidents/{body['number']}/"
+    detail = client.get(f"/api/v1/incidents/{body['number']}/").json()
+    assert len(detail["photos"]) == 2
     audit_before = AuditEntry.objects.count()
     again = post_report(client, key, photos=[photo()])
     assert again.status_code == 200
