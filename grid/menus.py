@@ -91,6 +91,47 @@ ITEMS = [
         _("两级分类、时限与导入导出"),
         70,
     ),
+    # Dispatch (issue 13)
+    MenuItem(
+        "dispatch-desk",
+        _("调度台"),
+        "grid:dispatch-home",
+        (r.DISPATCHER, r.SUPERVISOR),
+        _("待分拨事件、退单、超时未签收、延期申请、吹哨"),
+        44,
+    ),
+    MenuItem(
+        "work-orders",
+        _("工单"),
+        "grid:work-orders",
+        (r.DEPARTMENT_STAFF, r.DISPATCHER, r.SUPERVISOR),
+        _("签收、办理、退单、延期、反馈"),
+        45,
+    ),
+    MenuItem(
+        "whistles",
+        _("吹哨报到"),
+        "grid:whistles",
+        (r.DEPARTMENT_STAFF, r.GRID_HEAD),
+        _("召集部门按时到场报到"),
+        46,
+    ),
+    MenuItem(
+        "dispatch-figures",
+        _("分流交办统计"),
+        "grid:dispatch-figures",
+        (r.DISPATCHER, r.SUPERVISOR),
+        _("各部门签收、退单、按期办结；各规则；网格内解决"),
+        47,
+    ),
+    MenuItem(
+        "routing-rules",
+        _("分拨规则"),
+        "grid:routing-rules",
+        (r.REGISTER_ADMIN, r.SUPERVISOR, r.DISPATCHER),
+        _("事件派往何处：顺序、条件、测试与导入导出"),
+        71,
+    ),
 ]
 
 

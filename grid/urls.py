@@ -3,7 +3,7 @@ incidents the same way)."""
 
 from importlib import import_module
 
-AREAS = ("map", "people", "patrols", "incidents", "categories")
+AREAS = ("map", "people", "patrols", "incidents", "categories", "dispatch")
 
 app_name = "grid"
 

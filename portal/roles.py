@@ -19,6 +19,8 @@ BUREAU_HEAD = "bureau_head"
 LEGAL_REVIEWER = "legal_reviewer"
 # A system account (no person): the 12345 hotline pushes its work orders with a token.
 HOTLINE = "hotline"
+# Staff of a town department who sign for, handle and answer work orders (工单).
+DEPARTMENT_STAFF = "department_staff"
 
 LABELS = {
     CITIZEN: _("群众/企业"),
@@ -36,6 +38,7 @@ LABELS = {
     BUREAU_HEAD: _("执法局负责人"),
     LEGAL_REVIEWER: _("法制审核人员"),
     HOTLINE: _("12345热线接口（系统账号）"),
+    DEPARTMENT_STAFF: _("部门工单承办人员"),
 }
 ALL = tuple(LABELS)
 STAFF_ROLES = tuple(r for r in ALL if r != CITIZEN)
@@ -93,6 +96,7 @@ PERMISSIONS: dict[str, list[str]] = {
     BUREAU_HEAD: [],
     LEGAL_REVIEWER: [],
     HOTLINE: [],
+    DEPARTMENT_STAFF: [],
 }
 # Roles whose members may enter the Django admin (is_staff is set for them).
 ADMIN_ROLES = (REGISTER_ADMIN, SUPERVISOR)

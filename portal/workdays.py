@@ -16,7 +16,8 @@ import bisect
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 
 CACHE_SECONDS = 300
 
@@ -157,3 +158,40 @@ def working_day_on_or_before(end: date, count: int) -> date:
             if seen == count:
                 return current
         current -= timedelta(days=1)
+
+
+# --- office hours ---------------------------------------------------------------------------------
+
+
+def _parse_hours(text: str) -> tuple[tuple[dtime, dtime], ...]:
+    spans = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        start, _sep, end = part.partition("-")
+        begin, finish = dtime.fromisoformat(start.strip()), dtime.fromisoformat(end.strip())
+        if finish <= begin:
+            raise ValueError(f"WORKING_HOURS: {part!r} ends before it starts")
+        spans.append((begin, finish))
+    return tuple(spans)
+
+
+def working_hours() -> tuple[tuple[dtime, dtime], ...]:
+    """The departments' office hours on a working day (setting ``WORKING_HOURS``)."""
+    from django.conf import settings
+
+    return _parse_hours(getattr(settings, "WORKING_HOURS", "08:30-17:30"))
+
+
+def is_working_time(moment: datetime) -> bool:
+    """Within office hours of a working day (local time): what routing rules call "working
+    hours"; everything else — nights, weekends, holidays — is "nights and holidays". A make-up
+    working day (调休) is a working day; a holiday on a weekday is not."""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    if not is_working_day(local.date()):
+        return False
+    now = local.time()
+    return any(begin <= now < end for begin, end in working_hours())

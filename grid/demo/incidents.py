@@ -237,14 +237,8 @@ def _one(index, grid, head, members, categories, users, hotline, rng, now) -> bo
         actor=acceptor, incident=incident, handler=handler, now=later(0.5, 8)
     )
     if target == "accepted" or handler is None:
-        if target in ("dispatched",) or (handler is None and target not in ("accepted",)):
-            if users.get("dispatcher") and rng.random() < 0.5:
-                svc.dispatch_enter(
-                    actor=users["dispatcher"],
-                    incident=incident,
-                    note="演示：派遣至职能部门",
-                    now=later(0.5, 6),
-                )
+        # Left for the centre: the dispatch demo (grid/demo/dispatch.py) routes its own
+        # incidents; these wait in the dispatcher's "to route" queue.
         return True
     if target == "on_hold":
         svc.incident_hold(

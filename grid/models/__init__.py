@@ -1,4 +1,18 @@
 from .categories import Category, CategoryBranch, Network, Urgency
+from .dispatch import (
+    Dispatch,
+    DispatchRequest,
+    RoutingRule,
+    RoutingRuleVersion,
+    RoutingStamp,
+    Whistle,
+    WhistleCall,
+    WorkOrder,
+    WorkOrderExtension,
+    WorkOrderNumberCounter,
+    WorkOrderPhoto,
+    WorkOrderStep,
+)
 from .incidents import (
     Incident,
     IncidentExtension,
@@ -19,12 +33,12 @@ from .people import (
 )
 
 __all__ = [
-    "ROLE_AREA_KINDS",
-    "SINGLE_ROLES",
     "Assignment",
     "AssignmentRole",
     "Category",
     "CategoryBranch",
+    "Dispatch",
+    "DispatchRequest",
     "DutyStandard",
     "Employment",
     "Finding",
@@ -40,5 +54,17 @@ __all__ = [
     "IncidentStep",
     "Network",
     "Patrol",
+    "ROLE_AREA_KINDS",
+    "RoutingRule",
+    "RoutingRuleVersion",
+    "RoutingStamp",
+    "SINGLE_ROLES",
     "Urgency",
+    "Whistle",
+    "WhistleCall",
+    "WorkOrder",
+    "WorkOrderExtension",
+    "WorkOrderNumberCounter",
+    "WorkOrderPhoto",
+    "WorkOrderStep",
 ]

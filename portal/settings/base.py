@@ -471,6 +471,27 @@ CELERY_BEAT_SCHEDULE["enforcement-sweep"] = {
     "options": {"expires": 600},
 }
 
+# Office hours of the town's departments on working days (portal.workdays.is_working_time):
+# routing rules tell "working hours" from "nights and holidays" by them. "HH:MM-HH:MM", several
+# separated by commas (e.g. "08:30-12:00,14:30-17:30").
+WORKING_HOURS = env.str("WORKING_HOURS", default="08:30-17:30")
+
+# Dispatch (issue 13): work orders to departments, their sign-for limit and escalation.
+DISPATCH = {
+    # Sign for (签收) an urgent order within N minutes (the centre never sleeps) …
+    "SIGN_FOR_URGENT_MINUTES": env.int("DISPATCH_SIGN_FOR_URGENT_MINUTES", default=30),
+    # … any other within N working days. Not signed by then: the department is reminded; one
+    # more such period: its head; one more: the centre presses (督办).
+    "SIGN_FOR_WORKING_DAYS": env.int("DISPATCH_SIGN_FOR_WORKING_DAYS", default=1),
+    # A 12345 hotline order may be returned only within N working days, with the legal basis.
+    "HOTLINE_RETURN_WORKING_DAYS": env.int("DISPATCH_HOTLINE_RETURN_WORKING_DAYS", default=1),
+}
+CELERY_BEAT_SCHEDULE["dispatch-lead-outcomes"] = {
+    "task": "grid.tasks.sync_lead_outcomes",
+    "schedule": timedelta(minutes=env.float("DISPATCH_LEAD_SYNC_MINUTES", default=60)),
+    "options": {"expires": 600},
+}
+
 # Dashboards (issue 8): the daily rollups of recent days are rebuilt every few minutes.
 DASHBOARD_ROLLUP_MINUTES = env.float("DASHBOARD_ROLLUP_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {

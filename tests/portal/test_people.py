@@ -93,4 +93,4 @@ def test_every_role_exists_as_group():
 
     roles.sync_roles()
     assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ALL)
-    assert len(roles.ALL) == 15
+    assert len(roles.ALL) == 16
