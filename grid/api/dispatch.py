@@ -30,6 +30,7 @@ from grid.models.dispatch import (
     WorkOrder,
     WorkOrderExtension,
 )
+from grid.openapi import RoutingEvaluationStatus
 from grid.selectors import dispatch as sel
 from grid.selectors import dispatch_scope as who
 from grid.selectors import incidents as incident_sel
@@ -120,7 +121,7 @@ class WorkOrderPhotoSerializer(serializers.Serializer):
         return f"/api/v1/work-orders/{obj.work_order_id}/photos/{obj.photo_id}/"
 
 
-class SiblingSerializer(serializers.Serializer):
+class WorkOrderSiblingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     department = serializers.CharField(source="department.code")
@@ -129,7 +130,7 @@ class SiblingSerializer(serializers.Serializer):
     state = serializers.CharField()
 
 
-class IncidentBriefSerializer(serializers.Serializer):
+class WorkOrderIncidentSerializer(serializers.Serializer):
     number = serializers.CharField()
     category = serializers.CharField(source="category_code")
     category_name = serializers.CharField(source="category.name")
@@ -163,7 +164,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancel_reason = serializers.CharField()
     pressed = serializers.IntegerField()
-    incident_detail = IncidentBriefSerializer(source="incident")
+    incident_detail = WorkOrderIncidentSerializer(source="incident")
     others = serializers.SerializerMethodField()
     photos = WorkOrderPhotoSerializer(many=True)
     extensions = WorkOrderExtensionSerializer(many=True)
@@ -172,9 +173,9 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     def get_rule_name(self, obj) -> str | None:
         return obj.rule.name if obj.rule_id else None
 
-    def get_others(self, obj) -> SiblingSerializer(many=True):
+    def get_others(self, obj) -> WorkOrderSiblingSerializer(many=True):
         siblings = [o for o in obj.dispatch.work_orders.all() if o.pk != obj.pk]
-        return SiblingSerializer(siblings, many=True).data
+        return WorkOrderSiblingSerializer(siblings, many=True).data
 
 
 class WorkOrderFeedbackCreatedSerializer(WorkOrderDetailSerializer):
@@ -183,13 +184,13 @@ class WorkOrderFeedbackCreatedSerializer(WorkOrderDetailSerializer):
     page_url = serializers.CharField()
 
 
-class SignForSerializer(serializers.Serializer):
+class WorkOrderSignForSerializer(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="district orders: when the district signed"
     )
 
 
-class ReturnSerializer(serializers.Serializer):
+class WorkOrderReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
     basis = serializers.CharField(
         max_length=1000,
@@ -200,7 +201,7 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
-class FeedbackSerializer(serializers.Serializer):
+class WorkOrderFeedbackSerializer(serializers.Serializer):
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
     note = serializers.CharField(max_length=2000)
     answered_on = serializers.DateField(
@@ -209,26 +210,26 @@ class FeedbackSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
 
 
-class ExtensionRequestSerializer(serializers.Serializer):
+class WorkOrderExtensionRequestSerializer(serializers.Serializer):
     new_due_on = serializers.DateField()
     reason = serializers.CharField(max_length=1000)
 
 
-class ExtensionDecisionSerializer(serializers.Serializer):
+class WorkOrderExtensionDecisionSerializer(serializers.Serializer):
     extension = serializers.IntegerField(min_value=1)
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class NoteSerializer(serializers.Serializer):
+class WorkOrderNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class WorkOrderReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class RedispatchSerializer(NoteSerializer):
+class WorkOrderRedispatchSerializer(WorkOrderNoteSerializer):
     department = serializers.CharField(max_length=32, help_text="department code")
 
 
@@ -285,25 +286,30 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self._detail(request, pk))
 
     @extend_schema(
-        request=SignForSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
+        request=WorkOrderSignForSerializer,
+        responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="sign-for")
     def sign_for(self, request, pk=None):
-        data = _body(SignForSerializer, request)
+        data = _body(WorkOrderSignForSerializer, request)
         return self._act(request, pk, svc.work_order_sign_for, at=data.get("at"))
 
     @extend_schema(
-        request=ReturnSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
+        request=WorkOrderReturnSerializer,
+        responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="return")
     def give_back(self, request, pk=None):
-        data = _body(ReturnSerializer, request)
+        data = _body(WorkOrderReturnSerializer, request)
         return self._act(
             request, pk, svc.work_order_return, reason=data["reason"], basis=data["basis"]
         )
 
     @extend_schema(
-        request={"multipart/form-data": FeedbackSerializer, "application/json": FeedbackSerializer},
+        request={
+            "multipart/form-data": WorkOrderFeedbackSerializer,
+            "application/json": WorkOrderFeedbackSerializer,
+        },
         responses={
             201: WorkOrderFeedbackCreatedSerializer,
             200: WorkOrderFeedbackCreatedSerializer,
@@ -314,7 +320,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
-        data = _body(FeedbackSerializer, request)
+        data = _body(WorkOrderFeedbackSerializer, request)
         order = self._get(request, pk)
         result = svc.work_order_feedback(
             actor=request.user,
@@ -335,12 +341,12 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(body, status=201 if result.created else 200)
 
     @extend_schema(
-        request=ExtensionRequestSerializer,
+        request=WorkOrderExtensionRequestSerializer,
         responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="request-extension")
     def request_extension(self, request, pk=None):
-        data = _body(ExtensionRequestSerializer, request)
+        data = _body(WorkOrderExtensionRequestSerializer, request)
         return self._act(
             request,
             pk,
@@ -350,12 +356,12 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     @extend_schema(
-        request=ExtensionDecisionSerializer,
+        request=WorkOrderExtensionDecisionSerializer,
         responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="decide-extension")
     def decide_extension(self, request, pk=None):
-        data = _body(ExtensionDecisionSerializer, request)
+        data = _body(WorkOrderExtensionDecisionSerializer, request)
         order = self._get(request, pk)
         extension = WorkOrderExtension.objects.filter(
             pk=data["extension"], work_order=order
@@ -370,27 +376,29 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self._detail(request, pk))
 
     @extend_schema(
-        request=NoteSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
+        request=WorkOrderNoteSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
     )
     @action(detail=True, methods=["post"])
     def press(self, request, pk=None):
-        data = _body(NoteSerializer, request)
+        data = _body(WorkOrderNoteSerializer, request)
         return self._act(request, pk, svc.work_order_press, note=data["note"])
 
     @extend_schema(
-        request=ReasonSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
+        request=WorkOrderReasonSerializer,
+        responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = _body(ReasonSerializer, request)
+        data = _body(WorkOrderReasonSerializer, request)
         return self._act(request, pk, svc.work_order_cancel, reason=data["reason"])
 
     @extend_schema(
-        request=RedispatchSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
+        request=WorkOrderRedispatchSerializer,
+        responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def redispatch(self, request, pk=None):
-        data = _body(RedispatchSerializer, request)
+        data = _body(WorkOrderRedispatchSerializer, request)
         order = self._get(request, pk)
         new = svc.work_order_redispatch(
             actor=request.user,
@@ -401,11 +409,11 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self._detail(request, new.pk))
 
     @extend_schema(
-        request=NoteSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
+        request=WorkOrderNoteSerializer, responses={200: WorkOrderDetailSerializer, **ACTION_ERRORS}
     )
     @action(detail=True, methods=["post"])
     def drop(self, request, pk=None):
-        data = _body(NoteSerializer, request)
+        data = _body(WorkOrderNoteSerializer, request)
         return self._act(request, pk, svc.work_order_drop, note=data["note"])
 
     @extend_schema(
@@ -443,13 +451,13 @@ class RulesReaders(permissions.BasePermission):
         )
 
 
-class RuleRefSerializer(serializers.Serializer):
+class RoutingRuleRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     order = serializers.IntegerField()
 
 
-class HandlerSerializer(serializers.Serializer):
+class RoutingHandlerSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=HandlerKind.choices)
     code = serializers.CharField(help_text="grid code, department code or squad code")
     co_handlers = serializers.ListField(child=serializers.CharField(), required=False)
@@ -458,25 +466,23 @@ class HandlerSerializer(serializers.Serializer):
         optional_fields = ["co_handlers"]
 
 
-class EvaluatedSerializer(serializers.Serializer):
+class RoutingEvaluatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     order = serializers.IntegerField()
     version = serializers.IntegerField()
-    status = serializers.ChoiceField(
-        choices=["matched", "also_matches", "no_match", "off", "unavailable"]
-    )
+    status = serializers.ChoiceField(choices=RoutingEvaluationStatus.choices)
     checks = serializers.ListField(child=serializers.CharField())
     reasons = serializers.ListField(child=serializers.CharField())
-    handler = HandlerSerializer()
+    handler = RoutingHandlerSerializer()
     handler_label = serializers.CharField()
 
 
 class RoutingTestResultSerializer(serializers.Serializer):
-    rule = RuleRefSerializer(allow_null=True)
-    handler = HandlerSerializer(allow_null=True)
+    rule = RoutingRuleRefSerializer(allow_null=True)
+    handler = RoutingHandlerSerializer(allow_null=True)
     working_time = serializers.BooleanField(help_text="office hours of a working day")
-    evaluated = EvaluatedSerializer(many=True)
+    evaluated = RoutingEvaluatedSerializer(many=True)
 
 
 class RoutingRuleSerializer(serializers.Serializer):
@@ -657,8 +663,8 @@ class DispatchSerializer(serializers.Serializer):
     def get_department(self, obj) -> str | None:
         return obj.department.code if obj.department_id else None
 
-    def get_work_orders(self, obj) -> SiblingSerializer(many=True):
-        return SiblingSerializer(
+    def get_work_orders(self, obj) -> WorkOrderSiblingSerializer(many=True):
+        return WorkOrderSiblingSerializer(
             obj.work_orders.select_related("department").order_by("-role", "id"), many=True
         ).data
 

@@ -206,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "RatingSetEnum": "approvals.openapi.RatingSet",
         "RectificationStatusEnum": "approvals.openapi.RectificationStatus",
         "CallbackMethodEnum": "approvals.openapi.CallbackMethod",
+        "DispatchHandlerKindEnum": "grid.openapi.DispatchHandlerKind",
+        "RoutingEvaluationStatusEnum": "grid.openapi.RoutingEvaluationStatus",
         "LeadStateSetEnum": "enforcement.openapi.LeadStateSet",
         "LeadSourceSetEnum": "enforcement.openapi.LeadSourceSet",
         "CaseStateSetEnum": "enforcement.openapi.CaseStateSet",
