@@ -8,7 +8,12 @@ class EnforcementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from enforcement import menus, reminders, signals  # noqa: F401  (rules, signals)
+        from enforcement import (  # noqa: F401  (rules, signals)
+            callout_reminders,
+            menus,
+            reminders,
+            signals,
+        )
 
         menus.register_all()
         from approvals import guide_hooks

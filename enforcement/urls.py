@@ -11,6 +11,7 @@ AREAS = (
     "publicity",
     "inspections",
     "benchmarks",
+    "callouts",
     "api",
 )
 

@@ -25,7 +25,7 @@ applications' services do.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import models
@@ -220,3 +220,38 @@ def rank_case(
         When(Q(**{f"{warn}__lte": now}), then=Value(RANK[ClockStatus.WARNING])),
     ]
     return Case(*whens, default=Value(RANK[ClockStatus.NORMAL]), output_field=models.IntegerField())
+
+
+@dataclass(frozen=True)
+class ClockItem:
+    """One item on the command centre's one clock: an application, incident, work order or case
+    that is late or about to be, as its app's selector reports it (``late_items``). ``due_at``
+    is a moment (an application's due date is the end of that day); ``unit`` is the unit of
+    its limit, in which :func:`late_by` counts; ``holder_ids`` are the people a press (督办) tells."""
+
+    kind: str  # "application" | "incident" | "work_order" | "case"
+    number: str
+    title: str
+    holder: str
+    due_at: datetime
+    unit: str
+    status: str  # ClockStatus.OVERDUE or WARNING
+    url: str
+    holder_ids: tuple[int, ...] = ()
+    phone: str = ""
+    area_id: int | None = None
+
+    def late_by(self, now: datetime) -> Lateness | None:
+        return late_by(now=now, due_at=self.due_at, unit=self.unit)
+
+
+@dataclass
+class Workload:
+    """What one holder has on the clock, for the centre's forecast: their open items (earliest
+    deadline first) and how many they finished in the recent window. ``key`` is unique across
+    apps ("user:12", "department:3", "grid:45", "squad:2")."""
+
+    key: str
+    holder: str
+    completed: int = 0
+    items: list[ClockItem] = field(default_factory=list)

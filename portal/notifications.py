@@ -240,6 +240,8 @@ class Message:
     body: str | None = None
     reminder: Any = None
     channels: Sequence[str] | None = None  # restrict to these channels (None: the person's)
+    # Urgent (a call-out): by SMS as well, whatever the person chose, when they have a mobile.
+    urgent: bool = False
 
 
 def notify(
@@ -336,6 +338,8 @@ def notify_bulk(messages: Sequence[Message]) -> list[Notification]:
         channels = pref.channels()
         if message.channels is not None:
             channels = [c for c in channels if c in message.channels]
+        if message.urgent and Channel.SMS not in channels:
+            channels.append(Channel.SMS.value)
         for channel in channels:
             if channel == Channel.IN_APP:
                 continue

@@ -66,6 +66,7 @@ class Due:
     recipients: Sequence[User]
     context: dict[str, Any] = field(default_factory=dict)
     url: str = ""
+    urgent: bool = False  # by SMS as well, whatever the people chose (a missed call-out step)
 
     @property
     def key(self) -> tuple[str, str, date]:
@@ -273,6 +274,7 @@ def _issue(kind: str, dues: list[Due]) -> int:
                     context=context,
                     url=due.url,
                     reminder=reminder,
+                    urgent=due.urgent,
                 )
             )
     notify_bulk(messages)

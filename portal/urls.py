@@ -40,11 +40,13 @@ urlpatterns = [
     path("api/v1/", include("approvals.api_urls")),
     path("api/v1/", include("enforcement.api_urls")),
     path("api/v1/", include("grid.api_urls")),
+    path("api/v1/", include("centre.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("approvals.urls")),
     path("", include("enforcement.urls")),
     path("", include("grid.urls")),
+    path("", include("centre.urls")),
 ]
 
 handler404 = "portal.views.page_not_found"

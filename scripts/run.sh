@@ -45,11 +45,12 @@ cat <<MSG
     release      出件窗口       reviewer     后台审查       reviewer2   社会事务审查
     district     区级审查       supervisor   督查/领导      registrar   事项清单管理员
     gridmember   网格员         gridhead     网格长         dispatcher  调度员
-    officer      执法队员       squadleader  执法中队长
+    officer      执法队员       squadleader  执法中队长     dispatcher2 夜班调度员
 
   Unattended hall devices (no log-in): open once on the kiosk / the hall TV —
     kiosk   http://127.0.0.1:${PORT:-8000}/hall/device/?token=demo-kiosk-2026
     screen  http://127.0.0.1:${PORT:-8000}/hall/device/?token=demo-screen-2026
+    command centre wall  http://127.0.0.1:${PORT:-8000}/hall/device/?token=demo-wall-2026
 
   Ctrl-C stops everything.
 

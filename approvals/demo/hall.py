@@ -87,6 +87,8 @@ def seed() -> None:
 DEMO_DEVICES = [
     ("大厅取号机（演示）", HallDevice.Kind.KIOSK, "demo-kiosk-2026"),
     ("大厅叫号大屏（演示）", HallDevice.Kind.SCREEN, "demo-screen-2026"),
+    # The command centre's wall screen (centre/): the live board, no one logged in.
+    ("指挥中心大屏（演示）", HallDevice.Kind.WALL, "demo-wall-2026"),
 ]
 
 

@@ -226,6 +226,8 @@ class HallDevice(models.Model):
     class Kind(models.TextChoices):
         SCREEN = "screen", _("叫号大屏")
         KIOSK = "kiosk", _("自助取号机")
+        # The command centre's wall screen (centre/): the live board without anyone logged in.
+        WALL = "wall", _("指挥中心大屏")
 
     name = models.CharField(_("设备名称"), max_length=64)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)

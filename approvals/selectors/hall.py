@@ -254,6 +254,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256((token or "").encode()).hexdigest()
 
 
+# Where a registered device's browser session keeps it (set by the device log-in page).
+SESSION_DEVICE = "hall_device_id"
+
+
+def device_in_session(session, kind: str) -> HallDevice | None:
+    """The active device of ``kind`` registered in this browser session, if any."""
+    pk = session.get(SESSION_DEVICE)
+    if not pk:
+        return None
+    return HallDevice.objects.filter(pk=pk, kind=kind, is_active=True).first()
+
+
 def device_for_token(token: str, kind: str | None = None) -> HallDevice | None:
     token = (token or "").strip()
     if not token or len(token) > 200:

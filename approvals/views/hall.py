@@ -37,7 +37,7 @@ from portal import access, roles
 from portal.errors import ActionError
 from portal.models import Window
 
-SESSION_DEVICE = "hall_device_id"
+SESSION_DEVICE = sel.SESSION_DEVICE
 SESSION_WINDOW = "hall_window"
 DEVICE_SESSION_SECONDS = 365 * 24 * 3600
 HALL_STAFF = (roles.WINDOW_CLERK, roles.SUPERVISOR)
@@ -51,10 +51,7 @@ def _has_role(user, *role_names) -> bool:
 
 
 def _session_device(request, kind: str) -> HallDevice | None:
-    pk = request.session.get(SESSION_DEVICE)
-    if not pk:
-        return None
-    device = HallDevice.objects.filter(pk=pk, kind=kind, is_active=True).first()
+    device = sel.device_in_session(request.session, kind)
     if device is not None:
         services.hall_device_touch(device)
     return device
@@ -232,6 +229,17 @@ def hall_screen_state(request):
 
 # --- devices ---------------------------------------------------------------------------------
 
+# The page each kind of device opens after presenting its token; other apps register theirs
+# (the command centre's wall screen) in their AppConfig.ready.
+DEVICE_HOME = {
+    HallDevice.Kind.SCREEN: "approvals:hall-screen",
+    HallDevice.Kind.KIOSK: "approvals:kiosk",
+}
+
+
+def register_device_home(kind: str, url_name: str) -> None:
+    DEVICE_HOME[kind] = url_name
+
 
 def device_login(request):
     """Where a hall TV or kiosk presents its token (link from the devices page)."""
@@ -244,12 +252,7 @@ def device_login(request):
             request.session[SESSION_DEVICE] = device.pk
             request.session.set_expiry(DEVICE_SESSION_SECONDS)
             services.hall_device_touch(device)
-            target = (
-                "approvals:hall-screen"
-                if device.kind == HallDevice.Kind.SCREEN
-                else "approvals:kiosk"
-            )
-            return redirect(target)
+            return redirect(DEVICE_HOME.get(device.kind, "approvals:kiosk"))
         error = _("设备令牌无效或已停用。")
     kind = request.GET.get("kind", "")
     return render(

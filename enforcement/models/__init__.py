@@ -1,4 +1,15 @@
 from .benchmarks import Benchmark, BenchmarkLevel
+from .callouts import (
+    CALLOUT_OPEN,
+    CALLOUT_RUNNING,
+    CallOut,
+    CallOutEvent,
+    CallOutNumberCounter,
+    CallOutOfficer,
+    CallOutSource,
+    CallOutState,
+    CallOutStep,
+)
 from .cases import (
     BEFORE_DECISION,
     OPEN_STATES,
@@ -47,6 +58,15 @@ from .records import (
 from .team import Certificate, DutyShift, Officer, PatrolArea, Squad
 
 __all__ = [
+    "CALLOUT_OPEN",
+    "CALLOUT_RUNNING",
+    "CallOut",
+    "CallOutEvent",
+    "CallOutNumberCounter",
+    "CallOutOfficer",
+    "CallOutSource",
+    "CallOutState",
+    "CallOutStep",
     "InspectionPlan",
     "InspectionTarget",
     "InspectionTask",

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "approvals",
     "enforcement",
     "grid",
+    "centre",
 ]
 
 MIDDLEWARE = [
@@ -500,6 +501,38 @@ CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {
     "task": "approvals.tasks.dashboard_rollup_recent",
     "schedule": timedelta(minutes=DASHBOARD_ROLLUP_MINUTES),
     "options": {"expires": max(DASHBOARD_ROLLUP_MINUTES * 60 - 10, 10)},
+}
+
+# Call-outs (出动, 1-2-3-45; enforcement/models/callouts.py, docs/centre.md): minutes from the
+# call to respond, accept, set out and be on site; the radius (m) within which the phone's
+# position must lie for "on site"; how often the sweep escalates missed steps (seconds).
+CALLOUTS = {
+    "RESPOND_MINUTES": env.int("CALLOUT_RESPOND_MINUTES", default=1),
+    "ACCEPT_MINUTES": env.int("CALLOUT_ACCEPT_MINUTES", default=2),
+    "SET_OUT_MINUTES": env.int("CALLOUT_SET_OUT_MINUTES", default=3),
+    "ON_SITE_MINUTES": env.int("CALLOUT_ON_SITE_MINUTES", default=45),
+    "RADIUS_M": env.int("CALLOUT_RADIUS_M", default=500),
+    # Escalations only for call-outs of the last N hours (history loaded later is not told).
+    "ESCALATE_WITHIN_HOURS": env.int("CALLOUT_ESCALATE_WITHIN_HOURS", default=12),
+}
+CALLOUT_SWEEP_SECONDS = env.float("CALLOUT_SWEEP_SECONDS", default=15.0)
+CELERY_BEAT_SCHEDULE["callout-sweep"] = {
+    "task": "enforcement.tasks.callout_sweep",
+    "schedule": timedelta(seconds=CALLOUT_SWEEP_SECONDS),
+    "options": {"expires": max(CALLOUT_SWEEP_SECONDS - 2, 2)},
+}
+
+# The command centre (centre/, docs/centre.md): the board's pages poll this often (seconds);
+# the board's figures are recomputed at least every TICK seconds even when nothing was written
+# (clocks turn yellow and red by themselves); the dispatchers' shifts as "name=HH:MM-HH:MM".
+CENTRE = {
+    "POLL_SECONDS": env.int("CENTRE_POLL_SECONDS", default=3),
+    "TICK_SECONDS": env.int("CENTRE_TICK_SECONDS", default=15),
+    "SHIFTS": env.list("CENTRE_SHIFTS", default=["day=08:00-20:00", "night=20:00-08:00"]),
+    "LATE_LIST": env.int("CENTRE_LATE_LIST", default=20),
+    # The forecast: completions of the last N working days give each holder's pace.
+    "FORECAST_WINDOW_DAYS": env.int("CENTRE_FORECAST_WINDOW_DAYS", default=20),
+    "FORECAST_CACHE_SECONDS": env.int("CENTRE_FORECAST_CACHE_SECONDS", default=300),
 }
 
 LOGGING = {

@@ -1,0 +1,230 @@
+"""The live board: every panel's figures in one dict (GET /api/v1/centre/board/, the desk, the
+big screen). Each panel reads one app through its selectors; every number carries the URL of
+the list behind it. Computed once per change stamp (centre.selectors.stamp) and shared by every
+dispatcher's browser: an unchanged board is a cache hit, and its ETag a 304."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals.selectors import dashboard as application_dashboard
+from enforcement.selectors import callouts as callout_sel
+from enforcement.selectors import clock as case_clock
+from enforcement.selectors import team as team_sel
+from grid.selectors import overview as incident_overview
+
+from . import duty as duty_sel
+from . import forecast as forecast_sel
+from .late import late_list
+from .stamp import change_stamp
+
+CACHE_SECONDS = 120
+
+
+def _url(name: str, **params) -> str:
+    base = reverse(name)
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}?{query}" if query else base
+
+
+def duty_panel(now: datetime) -> dict:
+    slot = duty_sel.current_slot(now)
+    people = duty_sel.on_duty(slot)
+    nxt = duty_sel.on_duty(duty_sel.next_slot(slot)) if slot else []
+    handover = duty_sel.latest_handover()
+    today = timezone.localdate(now)
+    squads: dict[str, dict] = {}
+    for shift in team_sel.duty_roster(day=today):
+        entry = squads.setdefault(
+            shift.squad.code,
+            {"squad": shift.squad.code, "squad_name": shift.squad.name, "officers": []},
+        )
+        entry["officers"].append(
+            {"name": shift.officer.user.display_name, "is_lead": shift.is_lead}
+        )
+    return {
+        "shift": (
+            {
+                "day": slot.day,
+                "name": slot.shift.name,
+                "label": slot.shift.label,
+                "hours": slot.shift.hours(),
+                "ends_at": slot.bounds[1],
+            }
+            if slot
+            else None
+        ),
+        "dispatchers": [
+            {"name": d.user.display_name, "is_lead": d.is_lead, "phone": d.user.mobile or ""}
+            for d in people
+        ],
+        "next": [{"name": d.user.display_name, "is_lead": d.is_lead} for d in nxt],
+        "squads": list(squads.values()),
+        "handover": (
+            {
+                "id": handover.pk,
+                "day": handover.day,
+                "shift": handover.shift,
+                "author": handover.author.display_name,
+                "written_at": handover.written_at,
+                "text": handover.text,
+                "acknowledged_by": (
+                    handover.acknowledged_by.display_name if handover.acknowledged_by_id else ""
+                ),
+                "acknowledged_at": handover.acknowledged_at,
+            }
+            if handover
+            else None
+        ),
+        "url": reverse("centre:duty"),
+    }
+
+
+def new_reports_panel(now: datetime) -> dict:
+    panel = incident_overview.new_reports(now=now)
+    supervise = "grid:incident-supervise"
+    panel["urls"] = {
+        "unverified": _url(supervise, state="reported"),
+        "unaccepted": _url(supervise, state="verified"),
+        "to_route": _url(supervise, state="accepted"),
+    }
+    for item in panel["items"]:
+        item["url"] = reverse("grid:incident-detail", args=[item["number"]])
+        item["callout_url"] = _url("centre:callout-new", incident=item["number"])
+    return panel
+
+
+def incidents_panel(now: datetime) -> dict:
+    panel = incident_overview.by_area(now=now)
+    supervise = "grid:incident-supervise"
+    panel["urls"] = {
+        "open": _url(supervise, state="open"),
+        "overdue": _url(supervise, state="open", clock="overdue"),
+        "warning": _url(supervise, state="open", clock="warning"),
+    }
+    for village in panel["villages"]:
+        village["urls"] = {
+            "open": _url(supervise, state="open", village=village["id"]),
+            "overdue": _url(supervise, state="open", clock="overdue", village=village["id"]),
+            "warning": _url(supervise, state="open", clock="warning", village=village["id"]),
+        }
+        for grid in village["grids"]:
+            grid["urls"] = {
+                "open": _url(supervise, state="open", grid=grid["id"]),
+                "overdue": _url(supervise, state="open", clock="overdue", grid=grid["id"]),
+                "warning": _url(supervise, state="open", clock="warning", grid=grid["id"]),
+            }
+    return panel
+
+
+def callouts_panel(now: datetime) -> dict:
+    items = callout_sel.in_progress(now=now)
+    for item in items:
+        item["url"] = reverse("centre:callout", args=[item["number"]])
+    return {
+        "count": len(items),
+        "missed": sum(1 for i in items if i["missed"]),
+        "items": items,
+        "url": reverse("centre:callouts"),
+    }
+
+
+def cases_panel(now: datetime) -> dict:
+    panel = case_clock.near_deadlines(now=now)
+    for kind in panel["kinds"]:
+        kind["red_url"] = _url("centre:cases", kind=kind["kind"], status="overdue")
+        kind["yellow_url"] = _url("centre:cases", kind=kind["kind"], status="warning")
+    panel["items"] = [
+        {
+            "number": i.number,
+            "title": i.title,
+            "holder": i.holder,
+            "due": i.due_at,
+            "status": str(i.status),
+            "url": i.url,
+        }
+        for i in panel["items"]
+    ]
+    panel["red_url"] = _url("centre:cases", status="overdue")
+    panel["yellow_url"] = _url("centre:cases", status="warning")
+    return panel
+
+
+def applications_panel(now: datetime) -> dict:
+    today = timezone.localdate(now)
+    cards = application_dashboard.cards(application_dashboard.Filters.default(today), today)
+    departments = [
+        {
+            "id": row["key"],
+            "name": row["label"],
+            "red": row["red"],
+            "yellow": row["yellow"],
+            "red_url": _url("centre:applications", status="overdue", department=row["key"]),
+            "yellow_url": _url("centre:applications", status="warning", department=row["key"]),
+        }
+        for row in cards["department"]
+    ]
+    return {
+        "red": cards["red"],
+        "yellow": cards["yellow"],
+        "departments": departments,
+        "red_url": _url("centre:applications", status="overdue"),
+        "yellow_url": _url("centre:applications", status="warning"),
+    }
+
+
+def late_panel(now: datetime) -> dict:
+    rows = late_list(now=now, limit=int(settings.CENTRE["LATE_LIST"]))
+    return {"items": [r.as_dict() for r in rows], "url": reverse("centre:late")}
+
+
+def forecast_panel() -> dict:
+    found = dict(forecast_sel.cached(limit=10))
+    found["url"] = reverse("centre:forecast")
+    return found
+
+
+def dispatch_panels(now: datetime) -> dict:
+    """Work orders late to sign for or to finish by department, returned orders waiting for
+    redispatch, whistles awaiting report: the dispatch issue's selectors, when they are on
+    main (None until then: the board says the panel is not available)."""
+    try:
+        from grid.selectors import dispatch_board  # issue 13
+    except ImportError:
+        return {"work_orders": None, "returned": None, "whistles": None}
+    return dispatch_board.centre_panels(now=now)
+
+
+def compute(now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    return {
+        "generated_at": now,
+        "duty": duty_panel(now),
+        "new_reports": new_reports_panel(now),
+        "incidents": incidents_panel(now),
+        **dispatch_panels(now),
+        "callouts": callouts_panel(now),
+        "cases": cases_panel(now),
+        "applications": applications_panel(now),
+        "late": late_panel(now),
+        "forecast": forecast_panel(),
+    }
+
+
+def board(now: datetime | None = None, *, stamp: str | None = None) -> tuple[str, dict]:
+    """(stamp, board): computed once per change stamp and shared (the cache)."""
+    now = now or timezone.now()
+    stamp = stamp or change_stamp(now)
+    key = f"centre:board:{stamp}"
+    data = cache.get(key)
+    if data is None:
+        data = compute(now)
+        data["stamp"] = stamp
+        cache.set(key, data, CACHE_SECONDS)
+    return stamp, data

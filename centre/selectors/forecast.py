@@ -1,0 +1,140 @@
+"""The forecast: which open items will go late at the current pace, before they are red.
+
+Method (docs/centre.md states it for readers):
+
+1. Each holder (a reviewer, a department's unclaimed pool, a grid, a grid member handling
+   incidents, a squad, a department's work orders) has a queue: their open items with a running
+   clock in working days, earliest deadline first (the order the clock asks them to work in).
+2. Their pace ``r`` is what they finished in the last N working days (settings.CENTRE
+   ``FORECAST_WINDOW_DAYS``, default 20) divided by N: items per working day.
+3. The k-th item of the queue is expected to be finished on working day ``ceil(k / r)``,
+   counting today as day 1 when today is a working day (else the next working day is day 1).
+   A holder who finished nothing in the window has no pace: their items are expected never.
+4. An item will miss its deadline when that expected day is after its due day. The board lists
+   such items that are not red yet (normal or yellow), earliest deadline first, with the
+   expected finish, the holder's queue and pace: "unless something changes".
+
+Items whose limit is in hours (urgent incidents and work orders) are left out: their clocks are
+short and watched live on the one clock. The result is cached for a few minutes (a pace does not
+change from one second to the next)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from portal import workdays
+from portal.clock import ClockItem, ClockStatus, Workload
+from portal.reminders import working_days_before
+
+from .sources import kind_label, sources
+
+
+@dataclass(frozen=True)
+class Prediction:
+    item: ClockItem
+    holder_key: str
+    holder: str
+    position: int  # k: the item's place in the holder's queue
+    queue: int  # the holder's open items
+    pace: float  # items per working day
+    expected: date | None  # None: never at this pace
+
+    @property
+    def due_day(self) -> date:
+        return timezone.localdate(self.item.due_at)
+
+    @property
+    def will_miss(self) -> bool:
+        return self.expected is None or self.expected > self.due_day
+
+    def as_dict(self) -> dict:
+        i = self.item
+        return {
+            "kind": i.kind,
+            "kind_label": kind_label(i.kind),
+            "number": i.number,
+            "title": i.title,
+            "holder": self.holder,
+            "due": self.due_day,
+            "status": str(i.status),
+            "expected": self.expected,
+            "position": self.position,
+            "queue": self.queue,
+            "pace": round(self.pace, 2),
+            "url": i.url,
+        }
+
+
+def expected_day(today: date, position: int, pace: float) -> date | None:
+    """The working day on which the ``position``-th item of a queue is expected to be finished
+    at ``pace`` items per working day (today is day 1 when it is a working day)."""
+    if pace <= 0:
+        return None
+    n = math.ceil(position / pace - 1e-9)
+    if workdays.is_working_day(today):
+        return workdays.add_working_days(today, n - 1)
+    return workdays.add_working_days(today, n)
+
+
+def predict(loads: list[Workload], *, today: date, window_days: int) -> list[Prediction]:
+    """Every item of every holder's queue with its expected finish (the method above)."""
+    out = []
+    for load in loads:
+        pace = load.completed / window_days if window_days else 0.0
+        queue = sorted(load.items, key=lambda i: (i.due_at, i.number))
+        for position, item in enumerate(queue, start=1):
+            out.append(
+                Prediction(
+                    item=item,
+                    holder_key=load.key,
+                    holder=load.holder,
+                    position=position,
+                    queue=len(queue),
+                    pace=pace,
+                    expected=expected_day(today, position, pace),
+                )
+            )
+    return out
+
+
+def will_miss(
+    *, now: datetime | None = None, window_days: int | None = None, limit: int | None = None
+) -> list[Prediction]:
+    """The items not yet red that will miss their deadline at the current pace, earliest
+    deadline first."""
+    now = now or timezone.now()
+    window = window_days or int(settings.CENTRE["FORECAST_WINDOW_DAYS"])
+    today = timezone.localdate(now)
+    since = working_days_before(today, window)
+    loads: list[Workload] = []
+    for source in sources().values():
+        loads += source.workload(since=since, now=now)
+    found = [
+        p
+        for p in predict(loads, today=today, window_days=window)
+        if p.will_miss and p.item.status != ClockStatus.OVERDUE
+    ]
+    found.sort(key=lambda p: (p.item.due_at, p.item.kind, p.item.number))
+    return found[:limit] if limit else found
+
+
+def cached(*, limit: int = 50) -> dict:
+    """The forecast as the board shows it, computed at most every FORECAST_CACHE_SECONDS."""
+    key = f"centre:forecast:{translation.get_language()}:{limit}"
+    found = cache.get(key)
+    if found is None:
+        now = timezone.now()
+        rows = will_miss(now=now)
+        found = {
+            "computed_at": now,
+            "total": len(rows),
+            "items": [p.as_dict() for p in rows[:limit]],
+        }
+        cache.set(key, found, int(settings.CENTRE["FORECAST_CACHE_SECONDS"]))
+    return found

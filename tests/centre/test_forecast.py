@@ -1,0 +1,105 @@
+"""The forecast: each holder's queue (earliest deadline first), their pace over the recent
+window, the expected finish of every item, and the items that will miss their deadline before
+they are red — on a hand-made history, then on the town."""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from centre.selectors import forecast
+from portal.clock import ClockItem, ClockStatus, Unit, Workload
+from tests.centre.town import NOW, travel
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 9, 30)  # a Wednesday; 1–7 October off, Sat 10 October worked
+
+
+def item(number, due: date, status=ClockStatus.NORMAL):
+    return ClockItem(
+        kind="application",
+        number=number,
+        title="",
+        holder="",
+        due_at=datetime.combine(due, time.max, tzinfo=SHANGHAI),
+        unit=Unit.WORKING_DAYS,
+        status=status,
+        url="",
+    )
+
+
+@pytest.mark.django_db
+def test_expected_day_counts_working_days_from_today():
+    # pace 1 a day: the first item today, the second on the next working day (8 Oct, after
+    # National Day), the third on 9 Oct, the fourth on Saturday 10 Oct (a make-up day)
+    assert [forecast.expected_day(TODAY, k, 1.0) for k in (1, 2, 3, 4)] == [
+        date(2026, 9, 30),
+        date(2026, 10, 8),
+        date(2026, 10, 9),
+        date(2026, 10, 10),
+    ]
+    # three a day: three today, the fourth tomorrow (working)
+    assert forecast.expected_day(TODAY, 3, 3.0) == TODAY
+    assert forecast.expected_day(TODAY, 4, 3.0) == date(2026, 10, 8)
+    # one every two days: the second item is the fourth working day (30 Sep, 8, 9, 10 Oct)
+    assert forecast.expected_day(TODAY, 2, 0.5) == date(2026, 10, 10)
+    # on a day off (1 Oct) day 1 is the next working day
+    assert forecast.expected_day(date(2026, 10, 1), 1, 1.0) == date(2026, 10, 8)
+    assert forecast.expected_day(TODAY, 1, 0.0) is None
+
+
+@pytest.mark.django_db
+def test_the_hand_made_history():
+    """Window 10 working days. A finished 10 (1 a day), B none, C 30 (3 a day)."""
+    a = Workload(
+        key="user:1",
+        holder="A",
+        completed=10,
+        items=[
+            item("A4", date(2026, 10, 9)),
+            item("A1", date(2026, 9, 30)),
+            item("A2", date(2026, 9, 30), ClockStatus.WARNING),
+            item("A3", date(2026, 10, 9)),
+            item("A0", date(2026, 9, 29), ClockStatus.OVERDUE),  # red already, still first
+        ],
+    )
+    b = Workload(key="user:2", holder="B", completed=0, items=[item("B1", date(2026, 12, 31))])
+    c = Workload(
+        key="department:3",
+        holder="C",
+        completed=30,
+        items=[item(f"C{k}", date(2026, 9, 30)) for k in range(1, 5)],
+    )
+    predictions = {
+        p.item.number: p for p in forecast.predict([a, b, c], today=TODAY, window_days=10)
+    }
+    # A's queue by deadline: A0 (29 Sep), A1, A2 (30 Sep), A3, A4 (9 Oct)
+    assert [predictions[n].position for n in ("A0", "A1", "A2", "A3", "A4")] == [1, 2, 3, 4, 5]
+    assert predictions["A1"].expected == date(2026, 10, 8)  # k=2 at 1 a day: after the holiday
+    assert predictions["A1"].will_miss and predictions["A2"].will_miss
+    assert predictions["A3"].expected == date(2026, 10, 10) and predictions["A3"].will_miss
+    assert predictions["A4"].expected == date(2026, 10, 12) and predictions["A4"].will_miss
+    assert predictions["B1"].expected is None and predictions["B1"].will_miss
+    assert [predictions[f"C{k}"].will_miss for k in (1, 2, 3, 4)] == [False, False, False, True]
+    assert predictions["C4"].pace == 3.0 and predictions["C4"].queue == 4
+
+
+@pytest.mark.django_db
+def test_the_items_of_the_town_that_will_miss_before_they_are_red(ctown):
+    """Nobody in the town finished anything of these queues in the last 20 working days except
+    grid V1G1 (IN5, closed 28 Sep): the reviewer (AP3 behind the red AP1), the department's pool
+    (AP2), squad ZD1 (L1, C2 behind the red C1) and grid V2G1 (IN4) have no pace at all. Red
+    items (AP1, IN2, C1) are not forecasts; hour limits (IN1, IN3) are watched live."""
+    with travel(NOW):
+        rows = forecast.will_miss(now=NOW)
+    assert [p.item.number for p in rows] == [
+        ctown.ap2.number,
+        ctown.l1.number,
+        ctown.in4.number,
+        ctown.ap3.number,
+        ctown.c2.number,
+    ]
+    by = {p.item.number: p for p in rows}
+    assert by[ctown.ap3.number].position == 2 and by[ctown.ap3.number].queue == 2
+    assert by[ctown.ap3.number].holder == ctown.apps.reviewer.display_name
+    assert all(p.expected is None for p in rows)
