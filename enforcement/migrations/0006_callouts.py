@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enforcement', '0004_portal_photos'),
+        ('enforcement', '0005_open_case_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
