@@ -55,7 +55,7 @@ class LateBySerializer(serializers.Serializer):
 
 
 class LateItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["application", "incident", "work_order", "case"])
+    kind = serializers.ChoiceField(choices=Press.Kind.choices)
     kind_label = serializers.CharField()
     number = serializers.CharField()
     title = serializers.CharField()

@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
         "CallbackMethodEnum": "approvals.openapi.CallbackMethod",
         "DispatchHandlerKindEnum": "grid.openapi.DispatchHandlerKind",
         "RoutingEvaluationStatusEnum": "grid.openapi.RoutingEvaluationStatus",
+        "ClockItemKindEnum": "centre.openapi.ClockItemKind",
         "LeadStateSetEnum": "enforcement.openapi.LeadStateSet",
         "LeadSourceSetEnum": "enforcement.openapi.LeadSourceSet",
         "CaseStateSetEnum": "enforcement.openapi.CaseStateSet",
