@@ -8,7 +8,7 @@ What it builds — reproducibly (same code, seed and ``--today``, same rows):
   (grid.demo.dispatch: categories, villages, time of day; rules naming an area the generated
   town does not have are left out);
 - for every incident whose history says it was dispatched (``dispatch`` step), until
-  ``--work-orders`` is reached (the most recent first): one dispatch at that moment following the first rule that
+  ``--work-orders`` is reached (a sample spread over the whole history): one dispatch at that moment following the first rule that
   matches (by hand when none does, or when the rule names the grid or a squad — leads live in
   enforcement), a lead work order and 0–2 co-handlers. Each order gets its clock as
   grid.services.dispatch computes it (sign-for 30 minutes or 1 working day, handling from the
@@ -276,9 +276,16 @@ class Generator:
                 )
                 dispatches, orders, steps, whistles, calls = [], [], [], [], []
 
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM grid_incidentstep WHERE action = 'dispatch'")
+            total = cursor.fetchone()[0] or 1
+        # Spread over the whole history (about 1.4 orders per dispatch), newest first.
+        share = min(1.0, self.target / (total * 1.4))
         for row in self.dispatched():
             if made >= self.target:
                 break
+            if share < 1.0 and rng.random() > share:
+                continue
             (
                 inc_id,
                 number,

@@ -46,6 +46,7 @@ cat <<MSG
     district     区级审查       supervisor   督查/领导      registrar   事项清单管理员
     gridmember   网格员         gridhead     网格长         dispatcher  调度员
     officer      执法队员       squadleader  执法中队长     dispatcher2 夜班调度员
+    deptstaff    部门工单承办   depthead     部门负责人
 
   Unattended hall devices (no log-in): open once on the kiosk / the hall TV —
     kiosk   http://127.0.0.1:${PORT:-8000}/hall/device/?token=demo-kiosk-2026

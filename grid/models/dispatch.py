@@ -431,6 +431,12 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["department", "sent_at"], name="work_order_dept_time_idx"),
             models.Index(fields=["rule", "sent_at"], name="work_order_rule_time_idx"),
             models.Index(fields=["sent_at"], name="work_order_sent_idx"),
+            # Returns in a period, with their reasons (figures).
+            models.Index(
+                fields=["sent_at"],
+                name="work_order_returned_idx",
+                condition=Q(state="returned"),
+            ),
             models.Index(
                 fields=["returned_at"],
                 name="work_order_unresolved_idx",

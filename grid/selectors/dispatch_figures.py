@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, DurationField, F, Q, Sum
 from django.utils import timezone
 
 from grid.models import Incident
@@ -124,14 +124,6 @@ def _aggregates(now: datetime) -> dict:
     return {f"n_{name}": value for name, value in figures.items()}
 
 
-def _medians_pg(qs, group: str) -> dict:
-    rows = qs.values(group).annotate(
-        sign_for=Median(F("signed_at") - F("sent_at")),
-        handling=Median(F("done_at") - F("signed_at")),
-    )
-    return {r[group]: (r["sign_for"], r["handling"]) for r in rows}
-
-
 def _medians_py(qs, group: str) -> dict:
     values: dict = {}
     for key, sent, signed, done in qs.values_list(group, "sent_at", "signed_at", "done_at"):
@@ -152,11 +144,23 @@ def _medians_py(qs, group: str) -> dict:
 def _order_figures(
     qs, group: str, names: dict, now: datetime, *, reasons=True
 ) -> list[OrderFigures]:
-    rows = qs.values(group).annotate(**_aggregates(now)).order_by(group)
-    medians = (_medians_pg if connection.vendor == "postgresql" else _medians_py)(qs, group)
+    aggregates = _aggregates(now)
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # One pass over the period: the counts and both medians together.
+        aggregates.update(
+            m_sign_for=Median(F("signed_at") - F("sent_at")),
+            m_handling=Median(F("done_at") - F("signed_at")),
+        )
+        medians = {}
+    else:
+        medians = _medians_py(qs, group)
+    rows = qs.values(group).annotate(**aggregates).order_by(group)
     result = {}
     for row in rows:
         key = row.pop(group)
+        if postgres:
+            medians[key] = (row.pop("m_sign_for"), row.pop("m_handling"))
         code, name = names.get(key, ("", ""))
         figures = OrderFigures(key=code, name=name, **{k[2:]: v or 0 for k, v in row.items()})
         sign_for, handling = medians.get(key, (None, None))
@@ -278,33 +282,36 @@ class CategoryFigures:
 
 
 def category_figures(period: Period) -> list[CategoryFigures]:
-    """Per category, incidents accepted in the period: handled inside the grid (a grid handler,
-    never sent out) vs dispatched (a work order, a lead or a district transfer), and how many
-    of each were closed as solved — 网格内解决 counts outcomes, not closes."""
-    out = Dispatch.objects.filter(incident=OuterRef("pk")).exclude(kind=HandlerKind.GRID)
-    rows = (
-        Incident.objects.filter(accepted_at__gte=period.start, accepted_at__lt=period.end)
-        .annotate(sent_out=Exists(out))
-        .values("category_code")
-        .annotate(
-            accepted=Count("id"),
-            dispatched=Count("id", filter=Q(sent_out=True)),
-            in_grid=Count("id", filter=Q(sent_out=False, handler__isnull=False)),
-            solved_in_grid=Count(
-                "id",
-                filter=Q(sent_out=False, handler__isnull=False, state="closed", outcome="solved"),
-            ),
-            solved_after_dispatch=Count(
-                "id", filter=Q(sent_out=True, state="closed", outcome="solved")
-            ),
-        )
-        .order_by("category_code")
-    )
+    """Per category, incidents reported in the period: handled inside the grid (a grid
+    handler, never sent out) vs dispatched (a work order, a lead or a district transfer), and
+    how many of each were closed as solved — 网格内解决 counts outcomes, not closes. One pass
+    over the period's incidents (the reported-at index) joined to the dispatches since."""
+    sql = f"""
+        SELECT i.category_code,
+               COUNT(*) FILTER (WHERE i.accepted_at IS NOT NULL),
+               COUNT(*) FILTER (WHERE d.incident_id IS NULL AND i.handler_id IS NOT NULL),
+               COUNT(*) FILTER (WHERE d.incident_id IS NOT NULL),
+               COUNT(*) FILTER (WHERE d.incident_id IS NULL AND i.handler_id IS NOT NULL
+                                  AND i.state = 'closed' AND i.outcome = 'solved'),
+               COUNT(*) FILTER (WHERE d.incident_id IS NOT NULL
+                                  AND i.state = 'closed' AND i.outcome = 'solved')
+        FROM {Incident._meta.db_table} i
+        LEFT JOIN (SELECT DISTINCT incident_id FROM {Dispatch._meta.db_table}
+                   WHERE kind <> %s AND at >= %s) d ON d.incident_id = i.id
+        WHERE i.reported_at >= %s AND i.reported_at < %s
+        GROUP BY i.category_code
+        ORDER BY i.category_code
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [HandlerKind.GRID, period.start, period.start, period.end])
+        rows = cursor.fetchall()
     from grid.models import Category
 
     names = dict(Category.objects.current().values_list("code", "name"))
-    result = []
-    for row in rows:
-        code = row.pop("category_code")
-        result.append(CategoryFigures(key=code, name=names.get(code, code), **row))
-    return result
+    fields = ("accepted", "in_grid", "dispatched", "solved_in_grid", "solved_after_dispatch")
+    return [
+        CategoryFigures(
+            key=code, name=names.get(code, code), **dict(zip(fields, counts, strict=True))
+        )
+        for code, *counts in rows
+    ]

@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,14 +46,14 @@ class Facts:
     special_grid_ids: frozenset[int] = frozenset()
     grid_code: str = ""
 
-    @property
-    def working(self) -> bool:
-        return workdays.is_working_time(self.at)
+    # Worked out once (routing compares every rule against them).
+    working: bool = field(init=False, default=False)
+    area_ids: frozenset[int] = field(init=False, default=frozenset())
 
-    @property
-    def area_ids(self) -> frozenset[int]:
+    def __post_init__(self):
         ids = {self.village_id, self.grid_id, self.micro_grid_id, *self.special_grid_ids}
-        return frozenset(i for i in ids if i is not None)
+        object.__setattr__(self, "working", workdays.is_working_time(self.at))
+        object.__setattr__(self, "area_ids", frozenset(i for i in ids if i is not None))
 
 
 @dataclass(frozen=True)
@@ -112,21 +113,30 @@ class Compiled:
 
     def mismatches(self, facts: Facts) -> list[str]:
         reasons = []
-        if self.category_level == CategoryLevel.LEAF and self.category_code != facts.category_code:
-            reasons.append("category")
-        elif (
-            self.category_level == CategoryLevel.BRANCH and self.category_code != facts.branch_code
-        ):
+        level = self.category_level
+        if level == CategoryLevel.LEAF:
+            if self.category_code != facts.category_code:
+                reasons.append("category")
+        elif level == CategoryLevel.BRANCH and self.category_code != facts.branch_code:
             reasons.append("category")
         if self.area_id is not None and self.area_id not in facts.area_ids:
             reasons.append("area")
-        if self.time_window == TimeWindow.WORKING and not facts.working:
-            reasons.append("time")
-        elif self.time_window == TimeWindow.OFF and facts.working:
+        window = self.time_window
+        if window != TimeWindow.ANY and (window == TimeWindow.WORKING) != facts.working:
             reasons.append("time")
         if self.source and self.source != facts.source:
             reasons.append("source")
         return reasons
+
+    def checks(self, facts: Facts) -> list[str]:
+        """Every reason this rule does not route these facts (empty: it matches)."""
+        checks = [] if self.is_active else ["off"]
+        checks += self.mismatches(facts)
+        if self.unavailable:
+            checks.append("unavailable")
+        if self.choice.kind == HandlerKind.GRID and not facts.grid_may_handle:
+            checks.append("grid_may_not_handle")
+        return checks
 
 
 REASON_TEXT = {
@@ -143,7 +153,7 @@ REASON_TEXT = {
 class Evaluation:
     facts: Facts
     rule: Compiled | None
-    evaluated: list[dict] = field(default_factory=list)
+    results: list[tuple[Compiled, str, list[str]]] = field(default_factory=list)
 
     @property
     def choice(self) -> Choice | None:
@@ -157,6 +167,12 @@ class Evaluation:
             return None
         return {"id": self.rule.id, "name": self.rule.name, "order": self.rule.order}
 
+    @cached_property
+    def evaluated(self) -> list[dict]:
+        """The whole list for people (the tester, the routing page, the API), with reasons
+        in words — built only when shown."""
+        return [describe(rule, status, checks, self.facts) for rule, status, checks in self.results]
+
     def as_dict(self) -> dict:
         return {
             "rule": self.rule_dict(),
@@ -168,9 +184,42 @@ class Evaluation:
     def compact(self) -> list[dict]:
         """What a dispatch keeps: every rule's id, version, status and reason codes."""
         return [
-            {"id": e["id"], "version": e["version"], "status": e["status"], "why": e["checks"]}
-            for e in self.evaluated
+            {"id": rule.id, "version": rule.version, "status": status, "why": checks}
+            for rule, status, checks in self.results
         ]
+
+
+STATUS_REASON = {
+    "matched": lambda: _("首条匹配的规则"),
+    "also_matches": lambda: _("也匹配，但排在首条匹配规则之后"),
+}
+
+
+def describe(rule: Compiled, status: str, checks: list[str], facts: Facts) -> dict:
+    if status in STATUS_REASON:
+        reasons = [STATUS_REASON[status]()]
+    else:
+        reasons = []
+        for code in checks:
+            if code == "off":
+                reasons.append(_("规则已停用"))
+            elif code == "unavailable":
+                reasons += list(rule.unavailable)
+            elif code == "grid_may_not_handle":
+                reasons.append(_("此类事件网格不能自行处置"))
+            else:
+                reasons.append(REASON_TEXT[code](rule))
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "order": rule.order,
+        "version": rule.version,
+        "handler": rule.choice.as_dict(facts),
+        "handler_label": rule.handler_label,
+        "status": status,
+        "checks": checks,
+        "reasons": reasons,
+    }
 
 
 # --- the compiled rules ---------------------------------------------------------------------
@@ -298,46 +347,25 @@ def forget() -> None:
 
 
 def evaluate(facts: Facts, rules: tuple[Compiled, ...] | None = None) -> Evaluation:
-    """Every rule in order: the first that matches (and can be used) wins."""
+    """Every rule in order: the first that matches (and can be used) wins; the others are
+    reported as also matching (shadowed), not matching, switched off or unavailable."""
     rules = compiled_rules() if rules is None else rules
     winner = None
-    evaluated = []
+    results = []
     for rule in rules:
-        entry = {
-            "id": rule.id,
-            "name": rule.name,
-            "order": rule.order,
-            "version": rule.version,
-            "handler": rule.choice.as_dict(facts),
-            "handler_label": rule.handler_label,
-        }
-        checks = [] if rule.is_active else ["off"]
-        reasons = [] if rule.is_active else [_("规则已停用")]
-        misses = rule.mismatches(facts)
-        checks += misses
-        reasons += [REASON_TEXT[code](rule) for code in misses]
-        if rule.unavailable:
-            checks.append("unavailable")
-            reasons += list(rule.unavailable)
-        if rule.choice.kind == HandlerKind.GRID and not facts.grid_may_handle:
-            checks.append("grid_may_not_handle")
-            reasons.append(_("此类事件网格不能自行处置"))
+        checks = rule.checks(facts)
         if not checks:
             status = "matched" if winner is None else "also_matches"
             if winner is None:
                 winner = rule
-                reasons = [_("首条匹配的规则")]
-            else:
-                reasons = [_("也匹配，但排在首条匹配规则之后")]
-        elif "off" in checks:
+        elif checks[0] == "off":
             status = "off"
-        elif "unavailable" in checks and len([c for c in checks if c != "unavailable"]) == 0:
+        elif checks == ["unavailable"]:
             status = "unavailable"
         else:
             status = "no_match"
-        entry.update(status=status, checks=checks, reasons=reasons)
-        evaluated.append(entry)
-    return Evaluation(facts=facts, rule=winner, evaluated=evaluated)
+        results.append((rule, status, checks))
+    return Evaluation(facts=facts, rule=winner, results=results)
 
 
 # --- facts -----------------------------------------------------------------------------------
