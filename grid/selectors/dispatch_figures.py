@@ -315,3 +315,33 @@ def category_figures(period: Period) -> list[CategoryFigures]:
         )
         for code, *counts in rows
     ]
+
+
+def centre_figures(start: datetime, end: datetime, *, now: datetime | None = None) -> dict:
+    """The command centre's report (centre/selectors/figures): work orders sent in [start,
+    end) town-wide and per department."""
+    now = now or timezone.now()
+    departments = department_figures(Period(start, end), now=now)
+    done = sum(d.done for d in departments)
+    done_on_time = sum(d.done_on_time for d in departments)
+    return {
+        "received": sum(d.received for d in departments),
+        "done": done,
+        "done_on_time": done_on_time,
+        "on_time_rate": round(100 * done_on_time / done, 1) if done else None,
+        "returned": sum(d.returned for d in departments),
+        "departments": [
+            {
+                "code": d.key,
+                "name": d.name,
+                "received": d.received,
+                "signed_on_time": d.signed_on_time,
+                "sign_for_minutes": d.median_sign_for_minutes,
+                "handling_hours": d.median_handling_hours,
+                "returned": d.returned,
+                "return_rate": d.return_rate,
+                "on_time_rate": d.on_time_rate,
+            }
+            for d in departments
+        ],
+    }
