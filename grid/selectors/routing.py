@@ -140,7 +140,9 @@ class Compiled:
 
 
 REASON_TEXT = {
-    "category": lambda r: _("分类不符（规则：%(code)s）") % {"code": r.category_code},
+    "category": lambda r: (
+        _("分类不符（规则：%(code)s）") % {"code": r.category_name or r.category_code}
+    ),
     "area": lambda r: _("区域不符（规则：%(area)s）") % {"area": r.area_name},
     "time": lambda r: (
         _("时段不符（规则：%(window)s）") % {"window": TimeWindow(r.time_window).label}

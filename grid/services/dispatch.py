@@ -480,7 +480,11 @@ def incident_dispatch(
         raise ActionError(
             _("人工选择处理单位时请写明理由。"),
             code="reason_required",
-            fields={"note": _("请说明为何不按规则派遣。")},
+            fields={
+                "note": _("请说明为何不按规则派遣。")
+                if evaluation.rule is not None
+                else _("没有匹配的规则：请说明为何派往这里。")
+            },
         )
     target = resolve_choice(choice, incident)
     if target.choice.kind == HandlerKind.GRID and incident.state != State.ACCEPTED:

@@ -55,7 +55,7 @@ def test_first_match_wins_and_the_whole_list_is_reported(w):
     assert statuses == {specific.pk: "matched", general.pk: "also_matches", other.pk: "no_match"}
     assert [e["order"] for e in result.evaluated] == [10, 20, 30]
     missed = next(e for e in result.evaluated if e["id"] == other.pk)
-    assert missed["checks"] == ["category"] and "URG" in missed["reasons"][0]
+    assert missed["checks"] == ["category"] and "井盖缺失" in missed["reasons"][0]
 
 
 def test_branch_rule_matches_every_leaf_of_its_branch(w):
