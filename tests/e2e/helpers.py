@@ -41,10 +41,15 @@ def login(driver, live_server, username, password="Demo@2026"):
     wait_for(driver, "a.who")
 
 
-def screenshot(driver, name):
-    """Refresh docs/screenshots/NAME.png, only when asked (ONEWINDOW_SCREENSHOTS=1), so that an
+def screenshots_wanted() -> bool:
+    """docs/screenshots/ is refreshed only when asked (ONEWINDOW_SCREENSHOTS=1), so that an
     ordinary test run leaves the working tree as it was."""
-    if os.environ.get("ONEWINDOW_SCREENSHOTS") != "1":
+    return os.environ.get("ONEWINDOW_SCREENSHOTS") == "1"
+
+
+def screenshot(driver, name):
+    """Refresh docs/screenshots/NAME.png (the window), when asked."""
+    if not screenshots_wanted():
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
@@ -82,3 +87,25 @@ def submit_and_wait(driver, element, expected_text, timeout=15):
     element.click()
     WebDriverWait(driver, timeout).until(page_replaced(old))
     wait_text(driver, expected_text, timeout)
+
+
+def full_page_screenshot(driver, name, max_height=2400):
+    """Refresh docs/screenshots/NAME.png with the whole page (up to ``max_height`` CSS pixels)
+    at the window's width, when asked."""
+    import base64
+
+    if not screenshots_wanted():
+        return
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    width = metrics["cssLayoutViewport"]["clientWidth"]
+    height = min(metrics["cssContentSize"]["height"], max_height)
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))

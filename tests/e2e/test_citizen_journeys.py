@@ -12,7 +12,14 @@ from selenium.webdriver.common.by import By
 from approvals.models import Application, Evaluation, Rectification, State
 from approvals.services import applications as svc
 from tests.approvals.app_fixtures import World
-from tests.e2e.helpers import SCREENSHOTS, axe_violations, fill, login, wait_for, wait_text
+from tests.e2e.helpers import (
+    axe_violations,
+    fill,
+    full_page_screenshot,
+    login,
+    wait_for,
+    wait_text,
+)
 from tests.factories import valid_id_number
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,23 +56,7 @@ def make_png(path: Path) -> Path:
     return path
 
 
-def screenshot(driver, name, max_height=2400):
-    """The whole page (up to ``max_height`` CSS pixels), at the window's width."""
-    import base64
-
-    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-    width = metrics["cssLayoutViewport"]["clientWidth"]
-    height = min(metrics["cssContentSize"]["height"], max_height)
-    shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "format": "png",
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-        },
-    )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+screenshot = full_page_screenshot
 
 
 def no_serious_violations(driver, page: str):
