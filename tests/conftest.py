@@ -46,6 +46,16 @@ def require_or_skip(ok: bool, reason: str):
 
 
 @pytest.fixture(autouse=True)
+def _chinese_first():
+    """Every test starts in the site's default language, whatever an earlier test activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
