@@ -26,6 +26,22 @@ def wait_text(driver, text, timeout=15):
     )
 
 
+def page_text(driver, attempts=20):
+    """The body's text, read again when the page was replaced between finding and reading."""
+    import time
+
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    for attempt in range(attempts):
+        try:
+            return driver.find_element(By.TAG_NAME, "body").text
+        except (StaleElementReferenceException, WebDriverException):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+    return ""
+
+
 def fill(driver, name, value):
     element = driver.find_element(By.NAME, name)
     element.clear()
