@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from portal import roles, workdays
 from portal.api_errors import ServiceError
+from portal.api_fields import limit
 from portal.models import Department, User, Window
 
 
@@ -77,18 +78,21 @@ class WindowViewSet(viewsets.ReadOnlyModelViewSet):
 
 def _date_param(request, name: str) -> date:
     raw = request.query_params.get(name, "")
+    message = _("日期格式应为 YYYY-MM-DD。")
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
-        raise ServiceError(
-            _("日期格式应为 YYYY-MM-DD。"),
-            code="invalid_date",
-            fields={name: [_("日期格式应为 YYYY-MM-DD。")]},
-        ) from None
+        raise ServiceError(message, code="invalid_date", fields={name: [message]}) from None
+    low, high = limit("DATE_MIN_YEAR"), limit("DATE_MAX_YEAR")
+    if not low <= value.year <= high:
+        message = _("日期应在 %(low)s 年至 %(high)s 年之间。") % {"low": low, "high": high}
+        raise ServiceError(message, code="date_out_of_range", fields={name: [message]})
+    return value
 
 
 class WorkdaysView(APIView):
-    """The working-day calendar: add N working days, or count those between two dates."""
+    """The working-day calendar: add N working days, or count those between two dates (dates
+    between the years API_LIMITS DATE_MIN_YEAR and DATE_MAX_YEAR, 1900–2199 by default)."""
 
     permission_classes = [permissions.AllowAny]
 
@@ -122,7 +126,15 @@ class WorkdaysView(APIView):
                 code="invalid_days",
                 fields={"days": [_("天数应为0到3650之间的整数。")]},
             ) from None
-        result = workdays.add_working_days(start, days)
+        try:
+            result = workdays.add_working_days(start, days)
+        except OverflowError:
+            result = None
+        if result is None or result.year > limit("DATE_MAX_YEAR"):
+            message = _("结果超出日历范围（%(high)s 年以后），请缩短天数或提前起始日期。") % {
+                "high": limit("DATE_MAX_YEAR")
+            }
+            raise ServiceError(message, code="date_out_of_range", fields={"days": [message]})
         return Response(
             {
                 "start": start,

@@ -88,3 +88,34 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+def _bad_path(path: str) -> bool:
+    """A path no route can mean: a NUL or another control character (PostgreSQL refuses NUL in
+    text, so such a value must never reach a query)."""
+    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path)
+
+
+class HostileInputMiddleware:
+    """Input that can name nothing is not found, never a crash: a control character in the
+    path answers 404 before any view runs; a stored file gone from the disk (the operators are
+    alerted by portal.stored_files) answers the 404 page on HTML views too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _bad_path(request.path_info) or _bad_path(request.path):
+            from portal.views import page_not_found
+
+            return page_not_found(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from portal.stored_files import StoredFileMissing
+
+        if isinstance(exception, StoredFileMissing) and not request.path.startswith("/api/"):
+            from portal.views import page_not_found
+
+            return page_not_found(request)
+        return None

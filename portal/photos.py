@@ -262,8 +262,10 @@ def _open(photo: Photo, which: str):
     stored = photo.original if which == "original" else photo.thumbnail
     try:
         return stored.open("rb")
-    except (FileNotFoundError, ValueError):
-        log.error("photo %s: %s file missing on disk (%s)", photo.pk, which, stored.name)
+    except (FileNotFoundError, ValueError, OSError):
+        from portal.stored_files import report_missing
+
+        report_missing(stored.name or f"photo {photo.pk}", what=_("照片"))
         raise PhotoMissing(_("照片文件缺失，已通知管理员。"), code="photo_missing") from None
 
 

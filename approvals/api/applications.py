@@ -22,6 +22,7 @@ from approvals.models import (
 )
 from approvals.selectors import applications as sel
 from approvals.services import applications as svc
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer
 from portal.errors import ActionError, NotFound
 from portal.models import User
 from portal.throttles import ScopedRateThrottle
@@ -32,7 +33,7 @@ REFERENCE_REGEX = r"(?:\d{6,32}|D[0-9a-f]{32})"
 # --- serializers -----------------------------------------------------------------------------
 
 
-class ClockSerializer(serializers.Serializer):
+class ClockSerializer(BoundedSerializer):
     status = serializers.CharField()
     label = serializers.CharField()
     due_date = serializers.DateField(allow_null=True)
@@ -46,7 +47,7 @@ class ClockSerializer(serializers.Serializer):
     )
 
 
-class ApplicationListSerializer(serializers.ModelSerializer):
+class ApplicationListSerializer(BoundedModelSerializer):
     reference = serializers.CharField(read_only=True)
     matter_code = serializers.CharField(source="matter.code", read_only=True)
     matter_name = serializers.CharField(source="matter.name", read_only=True)
@@ -77,13 +78,13 @@ class ApplicationListSerializer(serializers.ModelSerializer):
         ]
 
 
-class MaterialFileSerializer(serializers.ModelSerializer):
+class MaterialFileSerializer(BoundedModelSerializer):
     class Meta:
         model = MaterialFile
         fields = ["id", "original_name", "content_type", "size", "submission_round", "uploaded_at"]
 
 
-class ApplicationMaterialSerializer(serializers.ModelSerializer):
+class ApplicationMaterialSerializer(BoundedModelSerializer):
     files = MaterialFileSerializer(many=True, read_only=True)
 
     class Meta:
@@ -102,7 +103,7 @@ class ApplicationMaterialSerializer(serializers.ModelSerializer):
         ]
 
 
-class ApplicationHistorySerializer(serializers.Serializer):
+class ApplicationHistorySerializer(BoundedSerializer):
     at = serializers.DateTimeField()
     actor = serializers.CharField(source="actor_label")
     action = serializers.CharField()
@@ -111,7 +112,7 @@ class ApplicationHistorySerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(BoundedModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
 
     class Meta:
@@ -119,7 +120,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "kind_label", "number", "issued_at"]
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ExtensionSerializer(BoundedModelSerializer):
     class Meta:
         model = Extension
         fields = ["id", "days", "reason", "status", "requested_at", "decided_at", "decision_note"]
@@ -177,7 +178,9 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         return mask(obj.applicant_id_number) if obj.applicant_id_number else ""
 
 
-class CreateSerializer(serializers.Serializer):
+class CreateSerializer(BoundedSerializer):
+    bound_model = Application
+
     matter_code = serializers.CharField()
     channel = serializers.ChoiceField(choices=Application.Channel.choices)
     applicant_id_number = serializers.CharField(
@@ -196,7 +199,9 @@ class CreateSerializer(serializers.Serializer):
     details = serializers.JSONField(required=False)
 
 
-class DraftSerializer(serializers.Serializer):
+class DraftSerializer(BoundedSerializer):
+    bound_model = Application
+
     applicant_kind = serializers.ChoiceField(
         choices=Application.ApplicantKind.choices, required=False
     )
@@ -211,7 +216,7 @@ class DraftSerializer(serializers.Serializer):
     declaration_accepted = serializers.BooleanField(required=False)
 
 
-class CheckSerializer(serializers.Serializer):
+class CheckSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(
         choices=[c for c in ApplicationMaterial.Status.choices if c[0] != "pending"]
@@ -221,7 +226,7 @@ class CheckSerializer(serializers.Serializer):
     commitment = serializers.CharField(required=False, allow_blank=True)
 
 
-class IntakeSerializer(serializers.Serializer):
+class IntakeSerializer(BoundedSerializer):
     checks = CheckSerializer(many=True, required=False)
 
 
@@ -229,7 +234,7 @@ class CorrectionSerializer(IntakeSerializer):
     extra_items = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class ReasonBasisSerializer(serializers.Serializer):
+class ReasonBasisSerializer(BoundedSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     basis = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -238,18 +243,18 @@ class DecideSerializer(ReasonBasisSerializer):
     outcome = serializers.ChoiceField(choices=Application.Outcome.choices)
 
 
-class SuspendSerializer(serializers.Serializer):
+class SuspendSerializer(BoundedSerializer):
     kind = serializers.ChoiceField(choices=Suspension.Kind.choices)
     reason = serializers.CharField()
     expected_days = serializers.IntegerField(min_value=1, max_value=365)
 
 
-class ExtensionRequestSerializer(serializers.Serializer):
+class ExtensionRequestSerializer(BoundedSerializer):
     days = serializers.IntegerField(min_value=1)
     reason = serializers.CharField()
 
 
-class ExtensionDecisionSerializer(serializers.Serializer):
+class ExtensionDecisionSerializer(BoundedSerializer):
     extension = serializers.IntegerField(
         required=False, help_text="defaults to the pending request"
     )
@@ -257,24 +262,24 @@ class ExtensionDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ForwardSerializer(serializers.Serializer):
+class ForwardSerializer(BoundedSerializer):
     opinion = serializers.CharField()
 
 
-class ReleaseSerializer(serializers.Serializer):
+class ReleaseSerializer(BoundedSerializer):
     method = serializers.ChoiceField(choices=Application.ReleaseMethod.choices)
     tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(BoundedSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReassignSerializer(serializers.Serializer):
+class ReassignSerializer(BoundedSerializer):
     reviewer = serializers.CharField(help_text="user name of a reviewer of the department")
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(BoundedSerializer):
     file = serializers.FileField()
 
 
@@ -473,10 +478,20 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def release(self, request, reference=None):
         return self._transition(request, svc.application_release, ReleaseSerializer)
 
-    @extend_schema(request=WithdrawSerializer, responses=ApplicationDetailSerializer)
+    @extend_schema(
+        request=WithdrawSerializer,
+        responses={200: ApplicationDetailSerializer, 204: None},
+        description="Withdraw a submitted application (200, its detail). A draft, never "
+        "submitted, is discarded by its owner instead: 204, and it is gone.",
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, reference=None):
-        return self._transition(request, svc.application_withdraw, WithdrawSerializer)
+        application = self.get_object()
+        data = _body(WithdrawSerializer, request)
+        svc.application_withdraw(application=application, actor=request.user, **data)
+        if application.pk is None:
+            return Response(status=204)
+        return self._detail(application)
 
     @extend_schema(request=ReassignSerializer, responses=ApplicationDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -1338,7 +1338,47 @@ def application_release(
 
 
 @transaction.atomic
+def application_discard_draft(*, application: Application, actor) -> None:
+    """A draft was never submitted: it has no number and no clock, and is not history. Its
+    owner throws it away (with its uploaded files); the audit trail keeps that it was."""
+    application = _lock(application)
+    _require_applicant_side(actor, application)
+    if application.state != State.DRAFT:
+        raise ActionError(_("只有草稿可以删除。"), code="not_a_draft")
+    files = [
+        stored.file.name
+        for material in application.materials.all()
+        for stored in material.files.all()
+        if stored.file
+    ]
+    audit.record(
+        actor=actor if getattr(actor, "pk", None) else "system",
+        action="application.discard_draft",
+        obj=application,
+        before={"state": application.state, "reference": application.reference},
+    )
+    application.delete()
+
+    def remove_files():
+        from django.core.files.storage import default_storage
+
+        for name in files:
+            try:
+                default_storage.delete(name)
+            except OSError:  # already gone: nothing to remove
+                pass
+
+    transaction.on_commit(remove_files)
+
+
+@transaction.atomic
 def application_withdraw(*, application: Application, actor, reason: str = "") -> Application:
+    """Withdraw a submitted application. A draft (never submitted) is discarded instead:
+    afterwards ``application.pk`` is None."""
+    if application.state == State.DRAFT:
+        application_discard_draft(application=application, actor=actor)
+        application.pk = None
+        return application
     application = _lock(application)
     _require_applicant_side(actor, application)
     if application.state not in (

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from approvals.models import MaterialFile, Notice
 from approvals.notices import NoticeContext, render_notice
@@ -38,8 +39,11 @@ def material_file_response(*, application, file_id: int, actor) -> FileResponse:
     audit.record(
         actor=actor, action="application.file_read", obj=application, after={"file": stored.pk}
     )
+    from portal.stored_files import open_stored
+
+    handle = open_stored(stored.file, what=_("办件材料"))
     return FileResponse(
-        stored.file.open("rb"),
+        handle,
         content_type=stored.content_type,
         as_attachment=False,
         filename=stored.original_name,

@@ -846,6 +846,9 @@ def withdraw(request, reference: str):
             form.add_service_error(error)
             status = error.status_code
         else:
+            if application.pk is None:  # a draft is discarded, not withdrawn
+                messages.success(request, _("草稿已删除。"))
+                return redirect("approvals:my-applications")
             messages.success(request, _("申请已撤回。"))
             return redirect("approvals:application-detail", application.reference)
     return render(

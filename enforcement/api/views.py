@@ -45,13 +45,14 @@ from enforcement.services import documents as doc_svc
 from enforcement.services import execution, publication, records, simplified
 from enforcement.services import leads as lead_svc
 from enforcement.services.team import officers_by_ids
+from portal.api_fields import BoundedJSONParser
 from portal.errors import ActionError, Conflict, Forbidden
 from portal.models import Department
 
 from . import serializers as s
 
 NUMBER_REGEX = r"[0-9A-Za-z]{1,32}"
-JSON_AND_FORMS = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+JSON_AND_FORMS = [BoundedJSONParser, parsers.MultiPartParser, parsers.FormParser]
 
 
 def body(serializer_class, request) -> dict:

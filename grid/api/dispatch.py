@@ -36,10 +36,11 @@ from grid.selectors import dispatch_scope as who
 from grid.selectors import incidents as incident_sel
 from grid.selectors import routing
 from grid.services import dispatch as svc
+from portal.api_fields import BoundedJSONParser
 from portal.errors import ActionError, NotFound
 from portal.models import Department
 
-MULTI = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+MULTI = [parsers.MultiPartParser, parsers.FormParser, BoundedJSONParser]
 
 
 class DispatchErrorSerializer(serializers.Serializer):

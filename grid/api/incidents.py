@@ -40,6 +40,7 @@ from grid.selectors import incident_scope as scope
 from grid.selectors import incidents as sel
 from grid.services import incidents as svc
 from portal import photos, roles
+from portal.api_fields import BoundedJSONParser
 from portal.errors import ActionError, NotFound
 from portal.models import User
 
@@ -419,7 +420,7 @@ def _detail_any(incident: Incident, request) -> dict:
 
 # --- views -----------------------------------------------------------------------------------
 
-MULTI = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+MULTI = [parsers.MultiPartParser, parsers.FormParser, BoundedJSONParser]
 
 
 @extend_schema(tags=["incidents"])
