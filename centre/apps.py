@@ -23,3 +23,20 @@ class CentreConfig(AppConfig):
         from portal.demo import register_seeder
 
         register_seeder(90, "centre", seed.seed)
+        from portal import generate
+
+        generate.register(
+            generate.Part(
+                order=50,
+                name="centre",
+                run=lambda run: _generate().run_part(run),
+                add_arguments=lambda parser: _generate().add_arguments(parser),
+                describe=lambda result: _generate().describe(result),
+            )
+        )
+
+
+def _generate():
+    from centre import generate
+
+    return generate

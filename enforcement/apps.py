@@ -35,9 +35,24 @@ class EnforcementConfig(AppConfig):
                 describe=lambda result: _generate().describe(result),
             )
         )
+        generate.register(
+            generate.Part(
+                order=45,
+                name="callouts",
+                run=lambda run: _callout_generate().run_part(run),
+                add_arguments=lambda parser: _callout_generate().add_arguments(parser),
+                describe=lambda result: _callout_generate().describe(result),
+            )
+        )
 
 
 def _generate():
     from enforcement import generate
 
     return generate
+
+
+def _callout_generate():
+    from enforcement import callout_generate
+
+    return callout_generate
