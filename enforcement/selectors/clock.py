@@ -116,6 +116,7 @@ def late_items(
         .only(
             "id",
             "number",
+            "state",  # the FSM field: deferred, it would be fetched row by row
             "party_name",
             "due_kind",
             "due_at",
@@ -129,7 +130,7 @@ def late_items(
         _leads()
         .filter(when)
         .select_related("squad__leader")
-        .only("id", "number", "due_at", "warn_at", "squad__name", "squad__leader")
+        .only("id", "number", "state", "due_at", "warn_at", "squad__name", "squad__leader")
         .order_by("due_at", "id")[:limit]
     )
     items = _case_items(cases, now) + _lead_items(leads, now)
@@ -189,14 +190,14 @@ def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
     cases = list(
         _cases()
         .select_related("squad__leader")
-        .only("id", "number", "party_name", "due_kind", "due_at", "warn_at", "squad")
+        .only("id", "number", "state", "party_name", "due_kind", "due_at", "warn_at", "squad")
         .order_by("due_at", "id")
     )
     leads = list(
         _leads()
         .filter(squad__isnull=False)
         .select_related("squad__leader")
-        .only("id", "number", "due_at", "warn_at", "squad")
+        .only("id", "number", "state", "due_at", "warn_at", "squad")
         .order_by("due_at", "id")
     )
     for item, squad_id in [

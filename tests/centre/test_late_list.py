@@ -91,3 +91,19 @@ def test_bad_parameters_name_the_field(ctown, query):
     assert answer.status_code == 400
     body = answer.json()
     assert body["code"] == "invalid" and list(body["fields"]) == [query.split("=")[0]]
+
+
+def test_the_cases_on_the_clock_are_read_in_a_fixed_number_of_queries(
+    ctown, django_assert_num_queries
+):
+    # Case and Lead are FSM models: a deferred state would be fetched row by row.
+    from enforcement.selectors import clock as case_clock
+    from portal.reminders import working_days_before
+
+    with travel(NOW):
+        with django_assert_num_queries(3):  # cases, leads, the cases' officers
+            items = case_clock.late_items(now=NOW, limit=20)
+        assert len(items) == 3
+        since = working_days_before(NOW.date(), 20)
+        with django_assert_num_queries(7):  # squads, cases, leads, officers, 3 counts
+            case_clock.workload(since=since, now=NOW)
