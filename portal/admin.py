@@ -4,8 +4,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal import tokens
 from portal.models import (
     Announcement,
+    ApiToken,
     AuditEntry,
     CalendarDay,
     CalendarYear,
@@ -33,6 +35,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "real_name", "mobile"]
     list_filter = ["groups", "is_active", "is_staff"]
     inlines = [StaffProfileInline]
+    actions = ["issue_api_token"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("real_name", "mobile", "id_number", "email")}),
@@ -47,6 +50,76 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("身份证号码"))
     def masked_id(self, obj):
         return obj.id_number_masked
+
+    @admin.action(description=_("为所选账号签发API令牌（密钥只显示一次）"))
+    def issue_api_token(self, request, queryset):
+        for user in queryset[:20]:
+            token, key = tokens.issue(user=user, actor=request.user, name=str(_("管理员签发")))
+            _show_key(request, user, token, key)
+
+
+def _show_key(request, user, token, key):
+    messages.warning(
+        request,
+        format_html(
+            "{}: <code>{}</code> — {}",
+            user,
+            key,
+            _("请立即复制交给对方系统，此密钥不会再次显示；%(date)s 到期。")
+            % {"date": token.expires_at.strftime("%Y-%m-%d")},
+        ),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued from the user list (an action) or by the token endpoint; here they are
+    revoked and rotated (system accounts such as the 12345 hotline: the old key works on for
+    API_TOKEN_ROTATION_GRACE_HOURS). Only a hash of each key is stored."""
+
+    list_display = [
+        "masked",
+        "user",
+        "kind",
+        "name",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    list_filter = ["kind", "revoked_reason"]
+    search_fields = ["user__username", "user__real_name", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+    actions = ["revoke", "rotate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("令牌"))
+    def masked(self, obj):
+        return obj.masked
+
+    @admin.action(description=_("撤销所选令牌"))
+    def revoke(self, request, queryset):
+        done = sum(
+            tokens.revoke(token=t, actor=request.user, reason=ApiToken.RevokedReason.ADMIN)
+            for t in queryset.select_related("user")
+        )
+        self.message_user(request, _("已撤销 %(n)s 个令牌。") % {"n": done})
+
+    @admin.action(description=_("轮换所选令牌（签发新密钥，旧密钥在宽限期后失效）"))
+    def rotate(self, request, queryset):
+        for old in queryset.select_related("user")[:20]:
+            token, key = tokens.rotate(token=old, actor=request.user)
+            _show_key(request, old.user, token, key)
 
 
 @admin.register(Department)

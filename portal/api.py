@@ -4,11 +4,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import roles, workdays
+from portal import roles, tokens, workdays
 from portal.api_errors import ServiceError
 from portal.api_fields import limit
 from portal.models import Department, User, Window
@@ -146,5 +145,57 @@ class WorkdaysView(APIView):
         )
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange a user name (or mobile number) and password for an API token."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+def _locked_out(request) -> bool:
+    return bool(
+        getattr(request, "axes_locked_out", False)
+        or getattr(getattr(request, "_request", None), "axes_locked_out", False)
+    )
+
+
+class TokenView(APIView):
+    """Exchange a user name (or mobile number) and password for a new API token. The key is
+    shown once; it expires (API_TOKEN_DAYS, 30 days for people) and is revoked by a password
+    change. Failed tries count towards the same lock-out as the log-in page: a locked-out
+    account is answered 429 with the code ``locked_out``."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request):
+        from django.contrib.auth import authenticate
+
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if _locked_out(request):
+            raise ServiceError(locked_out_message(), code="locked_out", status_code=429)
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("用户名或密码不正确。")]}, code="authorization"
+            )
+        token, key = tokens.issue(user=user, name=_("接口登录"))
+        return Response({"token": key, "expires_at": token.expires_at})
+
+
+def locked_out_message() -> str:
+    from django.conf import settings
+
+    minutes = int(round(float(settings.AXES_COOLOFF_TIME or 0) * 60))
+    return _(
+        "登录失败次数过多，账号已暂时锁定，请%(minutes)s分钟后再试，或到窗口现场核验身份。"
+    ) % {"minutes": minutes}

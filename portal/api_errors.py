@@ -60,6 +60,13 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if getattr(exc, "auth_header", None) == "Token" and isinstance(
+        exc, exceptions.AuthenticationFailed
+    ):
+        # a dead API token (portal.authentication.TokenRejected): 401 even on views whose first
+        # authentication class (the session) would make DRF answer 403
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = "Token"
 
     if isinstance(exc, ServiceError):
         body = {"code": exc.code, "message": str(exc.detail), "fields": exc.fields}

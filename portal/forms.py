@@ -89,7 +89,11 @@ class CitizenSignupForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("两次输入的密码不一致。"))
         elif p1:
-            probe = User(username=data.get("mobile", ""), real_name=data.get("real_name", ""))
+            probe = User(
+                username=data.get("mobile", ""),
+                real_name=data.get("real_name", ""),
+                id_number=data.get("id_number", ""),
+            )
             try:
                 password_validation.validate_password(p1, probe)
             except ValidationError as exc:
@@ -155,3 +159,48 @@ class AddressForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     village = VillageChoiceField(required=False)
+
+
+class PasswordChangeForm(AccessibleForm):
+    """The profile's self-service password change: the current password, then the new one twice,
+    under the same policy as sign-up (AUTH_PASSWORD_VALIDATORS, including the person's name in
+    pinyin and their ID number)."""
+
+    old_password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少8位，不能全为数字，不能由您姓名的拼音或身份证号码中的数字组成。"),
+    )
+    new_password2 = forms.CharField(
+        label=_("确认新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise ValidationError(_("当前密码不正确。"), code="password_incorrect")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("new_password1"), data.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, self.user)
+            except ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return data

@@ -35,6 +35,25 @@ def citizen_register(
 
 
 @transaction.atomic
+def password_change(*, actor, person: User, new_password: str) -> int:
+    """Set a new password (the person on the profile page, or an administrator's reset). Saving
+    it revokes the person's API tokens (User.save) and ends their other sessions (their session
+    hash changes); returns how many tokens were revoked."""
+    from portal.models import ApiToken
+
+    live = ApiToken.objects.active().filter(user=person).count()
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    audit.record(
+        actor=actor,
+        action="account.password_change",
+        obj=person,
+        after={"tokens_revoked": live, "by_self": getattr(actor, "pk", None) == person.pk},
+    )
+    return live
+
+
+@transaction.atomic
 def resident_register(*, actor, real_name: str, mobile: str, id_number: str) -> User:
     """A resident registered in person — by a window clerk for a walk-in or by a village proxy
     agent. The account is a citizen's, without a usable password (the resident may set one

@@ -21,10 +21,16 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="portal/login.html"),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/address/", views.profile_address, name="profile-address"),
+    path("accounts/profile/password/", views.profile_password, name="profile-password"),
+    path(
+        "accounts/profile/tokens/<int:pk>/revoke/",
+        views.profile_token_revoke,
+        name="profile-token-revoke",
+    ),
     path(
         "accounts/profile/notifications/",
         views.profile_notifications,

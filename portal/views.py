@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -11,10 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, roles, services
+from portal import audit, roles, services, tokens
 from portal import notifications as notifications_service
 from portal.errors import ActionError
-from portal.forms import AddressForm, CitizenSignupForm, NotificationPreferenceForm
+from portal.forms import (
+    AddressForm,
+    CitizenSignupForm,
+    NotificationPreferenceForm,
+    PasswordChangeForm,
+)
 from portal.home import is_public_visitor, panels_for
 from portal.menu import menu_for
 from portal.notifications import mark_read
@@ -78,12 +83,84 @@ def profile(request, preference_form=None, status=200, address_form=None):
                 "village": user.village.code if user.village_id else None,
             }
         )
+    live_tokens, ended_tokens = tokens.for_profile(user)
     return render(
         request,
         "portal/profile.html",
-        {"person": user, "preference_form": preference_form, "address_form": address_form},
+        {
+            "person": user,
+            "preference_form": preference_form,
+            "address_form": address_form,
+            "live_tokens": live_tokens,
+            "ended_tokens": ended_tokens,
+        },
         status=status,
     )
+
+
+@login_required
+def profile_password(request):
+    """Self-service password change. Ends the person's other sessions and API tokens; this
+    session stays signed in."""
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            revoked = services.password_change(
+                actor=request.user,
+                person=request.user,
+                new_password=form.cleaned_data["new_password1"],
+            )
+            update_session_auth_hash(request, request.user)
+            if revoked:
+                messages.success(
+                    request,
+                    _("密码已修改。其他设备上的登录和 %(n)s 个API令牌已失效。") % {"n": revoked},
+                )
+            else:
+                messages.success(request, _("密码已修改。其他设备上的登录已失效。"))
+            return redirect("profile")
+        return render(request, "portal/password_change.html", {"form": form}, status=400)
+    return render(request, "portal/password_change.html", {"form": form})
+
+
+@login_required
+@require_POST
+def profile_token_revoke(request, pk):
+    from portal.models import ApiToken
+
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    if tokens.revoke(token=token, actor=request.user):
+        messages.success(request, _("API令牌 %(token)s 已撤销。") % {"token": token.masked})
+    return redirect("profile")
+
+
+def logout_view(request):
+    """GET: the choice — sign out here, or everywhere (every session and API token of the
+    account). POST: sign out; ``everywhere`` ends the rest too."""
+    if request.method == "POST":
+        user = request.user
+        everywhere = request.POST.get("everywhere") == "1" and user.is_authenticated
+        if everywhere:
+            tokens.sign_out_everywhere(user=user)
+        logout(request)
+        if everywhere:
+            messages.success(request, _("已在所有设备上退出，所有API令牌已撤销。"))
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    return render(request, "portal/logout.html")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lock-out answer: 429 for pages and the API alike; the API's body carries the
+    code ``locked_out`` as the token endpoint's does."""
+    from portal.api import locked_out_message
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "locked_out", "message": locked_out_message(), "fields": {}}, status=429
+        )
+    return render(request, "portal/locked_out.html", {"message": locked_out_message()}, status=429)
 
 
 @login_required

@@ -26,6 +26,7 @@ from approvals.models import Appointment, BusinessCategory, HallDevice, Ticket
 from approvals.selectors import hall as sel
 from approvals.services import hall as services
 from portal import roles, workdays
+from portal.authentication import ApiTokenAuthentication
 from portal.errors import ActionError, Forbidden
 from portal.models import User, Window
 
@@ -74,7 +75,7 @@ class HallDeviceScheme(OpenApiAuthenticationExtension):
 AUTHENTICATION = [
     HallDeviceAuthentication,
     authentication.SessionAuthentication,
-    authentication.TokenAuthentication,
+    ApiTokenAuthentication,
 ]
 
 

@@ -5,10 +5,12 @@ from .calendar import CalendarDay, CalendarYear
 from .notifications import Channel, Delivery, Notification, NotificationPreference, Reminder
 from .org import Department, StaffProfile, Window
 from .photos import Photo
+from .tokens import ApiToken
 from .users import User
 
 __all__ = [
     "Announcement",
+    "ApiToken",
     "Area",
     "AreaChange",
     "AreaImport",

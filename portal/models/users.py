@@ -39,6 +39,11 @@ class User(AbstractUser):
         verbose_name=_("所在村（社区）"),
     )
 
+    # Raised by "sign out everywhere": every session signed before it no longer verifies.
+    session_epoch = models.PositiveIntegerField(
+        _("会话代次"), default=0, db_default=0, editable=False
+    )
+
     objects = UserManager()
 
     class Meta:
@@ -81,4 +86,28 @@ class User(AbstractUser):
             self.id_number = None
         elif self.id_number:
             self.id_number = idnumber.normalize(self.id_number)
+        # set_password() keeps the new raw password until the save (a hasher upgrade at log-in
+        # does not): a changed password ends the person's API tokens. Other sessions end by
+        # themselves, their session hash no longer matching.
+        password_changed = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
+        if password_changed:
+            from portal import tokens
+
+            tokens.revoke_all(user=self, reason="password")
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's HMAC of the password hash, with the session epoch mixed in once "sign out
+        everywhere" has been used (epoch 0 keeps Django's value: no one is signed out by a
+        deploy)."""
+        value = super()._get_session_auth_hash(secret=secret)
+        if not self.session_epoch:
+            return value
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "onewindow.session_epoch",
+            f"{value}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()

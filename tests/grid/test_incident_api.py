@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from grid.models import Incident
 from grid.models.incidents import Source, State
 from grid.services import incidents as svc
+from portal import tokens
 from portal.models import AuditEntry
 from tests.grid.incident_fixtures import World, jpeg
 
@@ -172,9 +172,10 @@ def test_a_lost_race_is_409_through_the_page_state(w):
 
 
 def test_hotline_intake_is_idempotent_on_its_number(w):
-    token = Token.objects.create(user=w.hotline)
+    token, key = tokens.issue(user=w.hotline)
+    assert token.kind == "system"
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     due = (timezone.now() + timedelta(days=2)).isoformat()
     payload = {
         "external_number": "12345-2026-000123",
