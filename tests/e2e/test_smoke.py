@@ -22,9 +22,12 @@ def test_citizen_signs_up_logs_in_sees_chinese_and_switches_to_english(phone, li
     wait_text(phone, "注册成功")
     assert axe_violations(phone) == []
 
-    # log out and in again with the mobile number
+    # log out (the page offers "sign out everywhere" too) and in again with the mobile number
+    phone.find_element(By.CSS_SELECTOR, ".topbar-tools a[href='/accounts/logout/']").click()
+    wait_text(phone, "在所有设备上退出")
+    assert axe_violations(phone) == []
     phone.find_element(
-        By.CSS_SELECTOR, ".topbar-tools form button.link-button[type=submit]:not([name])"
+        By.CSS_SELECTOR, "form.form:not(:has(input[name=everywhere])) button"
     ).click()
     wait_for(phone, ".topbar-tools a[href='/accounts/login/']")
     phone.get(f"{live_server.url}/accounts/login/")
