@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -554,9 +555,23 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return notice_pdf_response(notice)
 
 
+class LookupPaused(APIException):
+    """Too many wrong tries for one application number today (429, code ``lookup_paused``,
+    Retry-After until midnight)."""
+
+    status_code = 429
+    default_code = "lookup_paused"
+
+    def __init__(self, detail, wait: int):
+        super().__init__(detail=detail, code=self.default_code)
+        self.wait = wait
+
+
 class StatusLookupView(APIView):
     """Public status lookup: application number plus the last 4 digits of the applicant's
-    mobile number. Rate-limited; answers the same 404 for a wrong number or wrong digits."""
+    mobile number. Rate-limited per client address (STATUS_LOOKUP_RATE) and per application
+    number (STATUS_LOOKUP_FAILURES_PER_NUMBER wrong tries a day, then 429 ``lookup_paused``
+    until the next day); answers the same 404 for a wrong number or wrong digits."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -582,9 +597,13 @@ class StatusLookupView(APIView):
         ),
     )
     def get(self, request):
-        found = sel.status_lookup(
+        from approvals.services import status_lookup as lookup_service
+
+        found = lookup_service.lookup(
             request.query_params.get("number", ""), request.query_params.get("mobile_last4", "")
         )
-        if found is None:
+        if found.paused:
+            raise LookupPaused(found.message, wait=found.retry_after)
+        if found.result is None:
             raise NotFound(_("没有找到与编号和手机号后四位相符的办件。"))
-        return Response(found)
+        return Response(found.result)

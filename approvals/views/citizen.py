@@ -909,10 +909,16 @@ def status_lookup(request):
             )
             status = 429
         elif form.is_valid():
-            result = app_sel.status_lookup(
+            from approvals.services import status_lookup as lookup_service
+
+            found = lookup_service.lookup(
                 form.cleaned_data["number"], form.cleaned_data["mobile_last4"]
             )
-            if result is None:
+            result = found.result
+            if found.paused:
+                form.add_error(None, found.message)
+                status = 429
+            elif result is None:
                 form.add_error(None, _("没有找到与编号和手机号后四位相符的办件，请核对后重试。"))
                 status = 404
         else:

@@ -190,6 +190,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"status_lookup": env.str("STATUS_LOOKUP_RATE", default="10/min")},
 }
+# The public status lookup, on top of STATUS_LOOKUP_RATE per client address: after this many
+# wrong tries for one application number in a day its lookup pauses until the next day
+# (approvals.services.status_lookup; counted in the shared cache, CACHE_URL).
+STATUS_LOOKUP_FAILURES_PER_NUMBER = env.int("STATUS_LOOKUP_FAILURES_PER_NUMBER", default=20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "OneWindow 一窗通办 API",
     "DESCRIPTION": "The township one-window portal: register, applications, hall, grid and enforcement.",
