@@ -145,12 +145,21 @@
     });
   }
 
+  // The watch that sends the squad's position on the way (below). A fresh fix asked for while a
+  // watch runs can wait for ever (Chromium answers the watch and lets the one-off time out):
+  // the watch is stopped before "on site" asks for the position it is checked with.
+  var watchId = null;
+
   var button = page.querySelector("[data-step-button]");
   if (button) {
     button.addEventListener("click", function () {
       var step = button.dataset.stepButton;
       var required = step === "on_site";
       button.disabled = true;
+      if (required && watchId !== null) {
+        navigator.geolocation.clearWatch(watchId);
+        watchId = null;
+      }
       if (required) { say(page.dataset.msgLocating); }
       position(required, required ? 20000 : 2500).then(function (where) {
         return post(PATHS[step], where || {});
@@ -185,7 +194,7 @@
   // On the way (and on site): the position for the centre's map, every 30 s at most.
   if ((page.dataset.state === "set_out" || page.dataset.state === "on_site") && navigator.geolocation) {
     var last = 0;
-    navigator.geolocation.watchPosition(function (p) {
+    watchId = navigator.geolocation.watchPosition(function (p) {
       if (Date.now() - last < 30000) { return; }
       last = Date.now();
       post("position/", { lat: p.coords.latitude, lng: p.coords.longitude }).catch(function () {});
