@@ -288,8 +288,10 @@ class UploadSerializer(BoundedSerializer):
 
 
 class ApplicationFilter(django_filters.FilterSet):
+    # A plain column: no join can repeat a row, so no DISTINCT (which would make the page's
+    # count a count over a sorted subquery of every matching application).
     state = django_filters.MultipleChoiceFilter(
-        choices=Application._meta.get_field("state").choices
+        choices=Application._meta.get_field("state").choices, distinct=False
     )
     clock_status = django_filters.CharFilter(method="filter_clock")
     matter = django_filters.CharFilter(field_name="matter__code")
