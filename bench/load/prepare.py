@@ -4,8 +4,8 @@ Picks, from the generated database, the people of each kind the load plays (resi
 applications, clerks with submissions at their windows, reviewers with work in their
 department, grid members with open incidents, departments with work orders to sign for,
 officers, dispatchers, supervisors, the hotline's API client), logs each of them in once —
-a session row written the way ``django.contrib.auth.login`` writes it, plus a DRF token for
-the API — and hands every simulated user its own share of the work (disjoint: two users never
+a session row written the way ``django.contrib.auth.login`` writes it, plus an API token
+(portal.tokens) — and hands every simulated user its own share of the work (disjoint: two users never
 get the same application, so a conflict is a real race, not the script's doing). PBKDF2 is
 never run during the measurement: a log-in costs ~0.6 s of CPU, a day's log-ins are a
 morning's, not every minute's.
@@ -37,9 +37,9 @@ def _login(user) -> str:
 
 
 def _token(user) -> str:
-    from rest_framework.authtoken.models import Token
+    from portal import tokens
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return tokens.issue(user=user, name="bench/load")[1]
 
 
 def _person(user, work: dict | None = None) -> dict:

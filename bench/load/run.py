@@ -303,6 +303,8 @@ def main():
         print(f"data reset from {args.template} in {report['reset_seconds']} s", flush=True)
     env = environment(args, db)
     env["LOAD_PORT"] = str(args.port)
+    # The copy is brought up to the code's migrations (nothing to do when the template is).
+    sh(str(BIN / "python"), "manage.py", "migrate", "--no-input", "-v0", env=env, cwd=ROOT)
     static = Path(env.get("STATIC_ROOT", ROOT / "var" / "staticfiles"))
     if not (static / "staticfiles.json").exists():
         sh(str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0", env=env, cwd=ROOT)
@@ -494,14 +496,20 @@ def write_markdown(report, path: Path):
             "",
             f"{s['seconds']:.0f} s measured; ceiling ratio (mix / floor) {ratio:.3f}; load "
             f"average {load}. CPU (cores busy): "
-            + ", ".join(f"{k} {v:.2f}" for k, v in sorted(s["cpu"].items())),
+            + ", ".join(f"{k} {v:.2f}" for k, v in sorted(s["cpu"].items()))
+            + ". CPU per request (ms): "
+            + ", ".join(
+                f"{k} {v / s['rps'] * 1000:.1f}" for k, v in sorted(s["cpu"].items()) if s["rps"]
+            )
+            + " — the figure that carries to a machine of its own, where the wall-clock "
+            "latencies of a shared one do not.",
             "",
             *table(s),
             "",
         ]
     if report.get("rss_start") is not None or report.get("outbox"):
         lines += [
-            "## Soak",
+            "## Processes" + (" (soak)" if report.get("outbox") else ""),
             "",
             f"RSS MB at start: {report.get('rss_start')}",
             f"RSS MB at end: {report.get('rss_end')}",

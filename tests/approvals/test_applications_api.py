@@ -201,6 +201,23 @@ def test_state_filter_counts_without_distinct(world):
     assert reads and not any("DISTINCT" in sql.upper() for sql in reads), reads
 
 
+def test_detail_reads_files_in_one_query_and_shows_the_clock(world):
+    """The clerk's read before an acceptance: one query for every material's files (was one
+    per material), and the clock status like the list and the transitions' answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submitted = online_submitted(world)
+    assert len(submitted["materials"]) >= 2
+    clerk = client_for(world.clerk)
+    with CaptureQueriesContext(connection) as queries:
+        body = clerk.get(f"/api/v1/applications/{submitted['number']}/").json()
+    files = [q for q in queries if 'FROM "approvals_materialfile"' in q["sql"]]
+    assert len(files) == 1, [q["sql"] for q in files]
+    assert all(m["files"] for m in body["materials"])
+    assert body["clock_status"] == "not_started"
+
+
 def test_notice_pdf_contains_applicant_number_and_due_date(world):
     from pypdf import PdfReader
 
