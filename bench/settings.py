@@ -15,3 +15,5 @@ ROOT_URLCONF = "bench.urls"
 DATABASES["default"]["CONN_MAX_AGE"] = 600
 AXES_ENABLED = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
+# Production's default (the test settings check the areas' change stamp before every lookup).
+AREA_STAMP_CHECK_SECONDS = 2.0

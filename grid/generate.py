@@ -5,8 +5,9 @@ three years.
 
 What it builds — reproducibly (same code, seed and ``--today``, same rows):
 - the core township (portal.demo) when missing, and a map when the database has no grids:
-  102 communities, 469 grids, 3,311 micro-grids and 15 special grids tiled by
-  portal.areas.tiling and loaded through the import's checks (a map already there is used);
+  the areas part's (portal.areas.generate: 102 communities, 469 grids, 3,311 micro-grids and
+  15 special grids, seeded; a map already there — from ``--only areas`` or a real import — is
+  used);
 - a head and two members for every grid (``g_gridhead_nnnn`` / ``g_gridmember_nnnn``, password
   ``Demo@2026``), and the demo log-ins ``gridhead`` / ``gridmember`` on the first grids;
 - the demo catalogue (52 leaves, grid.demo.categories) and residents who report;
@@ -229,51 +230,12 @@ class Generator:
         return datetime.fromtimestamp(moment, tz=self.tz)
 
     def build_map(self) -> None:
-        from portal.areas import imports, services, tiling
+        """No map yet: the areas part's (portal.areas.generate), Longgang's shape."""
+        from portal.areas import generate as areas_generate
 
-        rng = random.Random(self.seed)
-        villages = [(f"4403070{i:05d}", f"社区{i:03d}", "community") for i in range(1, 103)]
-        grids = tiling.spread(469, len(villages))
-        micro: list[list[int]] = []
-        left = 3311
-        for index, count in enumerate(grids):
-            share = tiling.spread(round(3311 * count / 469), count)
-            micro.append(share)
-            left -= sum(share)
-            if index == len(grids) - 1 and left:
-                micro[-1][-1] += left
-        specials = [
-            tiling.SpecialSpec(f"4403070ZS{i:03d}", f"专属网格{i:02d}", "market", i * 6, 150)
-            for i in range(15)
-        ]
-        spec = tiling.TownSpec(
-            town_code="440307000000",
-            center=(114.247, 22.721),
-            radius_m=18000,
-            villages=villages,
-            grids=grids,
-            micro_grids=micro,
-            specials=specials,
-            seed=rng.randint(1, 10**6),
-        )
-        since = self.today - timedelta(days=365 * self.years + 30)
-        services.ensure_town(code=spec.town_code, name="龙岗（生成）", active_from=since)
-        features = tiling.generate(spec)
-        for feature in features:
-            feature.active_from = since
-        # A generated tiling leaves drawing noise of a few hundred m² between 102 communities;
-        # the checks would name it (as they should for a real file): tolerate it here.
-        from django.conf import settings
-
-        tolerance = getattr(settings, "AREA_OVERLAP_TOLERANCE_M2", 20.0)
-        settings.AREA_OVERLAP_TOLERANCE_M2 = 2000.0
-        try:
-            plan = imports.check(features)
-        finally:
-            settings.AREA_OVERLAP_TOLERANCE_M2 = tolerance
-        if plan.problems:
-            raise RuntimeError("generated map fails its checks: " + str(plan.problems[0]))
-        imports.apply(plan, actor="system", source="generate")
+        areas_generate.Generator(
+            seed=self.seed, today=self.today, years=self.years, log=self.log, vacuum=self.vacuum
+        ).run()
 
     # --- people ---------------------------------------------------------------------------------
 

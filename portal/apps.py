@@ -21,6 +21,19 @@ class PortalConfig(AppConfig):
 
         register_seeder(5, "areas", areas_demo.seed)
 
+        from portal import generate
+        from portal.areas import generate as areas_generate
+
+        generate.register(
+            generate.Part(
+                order=5,
+                name="areas",
+                add_arguments=areas_generate.add_arguments,
+                run=areas_generate.run_part,
+                describe=areas_generate.describe,
+            )
+        )
+
         post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
         from portal import roles
         from portal.menu import MenuItem, register

@@ -8,6 +8,7 @@ import math
 from datetime import date
 
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -108,9 +109,29 @@ def _json(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type=JSON)
 
 
+def _conditional(request, found: sel.MapJSON) -> HttpResponse:
+    """304 when the client already has this version of the map (If-None-Match), else the body
+    — gzipped when the client accepts it. The client revalidates every time (no-cache), so a
+    change to the map is seen on the next load."""
+    tags = {
+        t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")
+    }
+    if found.etag in tags or "*" in tags:
+        response = HttpResponse(status=304)
+    elif "gzip" in request.headers.get("Accept-Encoding", "").lower():
+        response = HttpResponse(found.gzipped, content_type=JSON)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = _json(found.body)
+    response["ETag"] = found.etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
 class AreaCollectionView(APIView):
-    """Every area in force as a GeoJSON FeatureCollection, for the map (cached until the next
-    change to the map)."""
+    """Every area in force as a GeoJSON FeatureCollection, for the map: built once per change to
+    the map (boundaries simplified for drawing), gzipped, with an ETag (If-None-Match → 304)."""
 
     @extend_schema(
         operation_id="areas_list",
@@ -127,7 +148,7 @@ class AreaCollectionView(APIView):
                 "on", OpenApiTypes.DATE, description="in force on this day (default today)"
             ),
         ],
-        responses={200: FEATURE_COLLECTION, 400: ERROR, 401: ERROR, 403: ERROR},
+        responses={200: FEATURE_COLLECTION, 304: None, 400: ERROR, 401: ERROR, 403: ERROR},
     )
     def get(self, request):
         kinds = sel.MAP_KINDS
@@ -144,7 +165,8 @@ class AreaCollectionView(APIView):
             village = Area.objects.villages().filter(code=code).first()
             if village is None:
                 raise _invalid("village", _("没有该村（社区）编码。"))
-        return _json(sel.feature_collection_json(on=_on(request), kinds=kinds, village=village))
+        found = sel.map_json(on=_on(request), kinds=kinds, village=village)
+        return _conditional(request, found)
 
 
 class AreaDetailView(APIView):

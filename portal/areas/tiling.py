@@ -70,7 +70,7 @@ def generate(spec: TownSpec) -> list[Feature]:
                 kind=kind,
                 parent=parent,
                 special_kind=special_kind,
-                geometry=geometry.to_geojson(geometry.planar_to_lnglat(geom, lng0, lat0)),
+                geometry=geom,  # planar until the end
                 figures=figures,
             )
         )
@@ -156,6 +156,16 @@ def generate(spec: TownSpec) -> list[Feature]:
                 else rng.randint(0, 2),
             },
             special_kind=special.special_kind,
+        )
+    # neighbours share their vertices before rounding, so the stored tiles meet exactly
+    tiles = [f for f in features if f.kind != AreaKind.SPECIAL_GRID]
+    for feature, geom in zip(
+        tiles, geometry.share_vertices([f.geometry for f in tiles]), strict=True
+    ):
+        feature.geometry = geom
+    for feature in features:
+        feature.geometry = geometry.to_geojson(
+            geometry.planar_to_lnglat(feature.geometry, lng0, lat0)
         )
     return features
 

@@ -1,12 +1,15 @@
 """/api/v1/areas/: the map as GeoJSON (cached, invalidated on change), one area, and the point
 lookup exactly as the interface says (404 with the usual error body outside the town)."""
 
+import gzip
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from portal.areas import services
+from portal.models import Area
 from tests.portal.area_fixtures import point
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +110,66 @@ def test_one_area_and_a_closed_one_on_a_past_date(api, town, make_user):
     assert now["special_grids"] == [] and then["special_grids"] == [
         {"code": "S1", "name": "中学专属网格"}
     ]
+
+
+def test_the_map_geojson_has_an_etag_answers_304_and_is_gzipped(api, town, make_user):
+    first = api.get("/api/v1/areas/")
+    etag = first["ETag"]
+    assert etag.startswith('"areas-') and "no-cache" in first["Cache-Control"]
+    assert "Accept-Encoding" in first["Vary"]
+    again = api.get("/api/v1/areas/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    # another question is another version
+    grids = api.get("/api/v1/areas/", {"kind": "grid"}, HTTP_IF_NONE_MATCH=etag)
+    assert grids.status_code == 200 and grids["ETag"] != etag
+    zipped = api.get("/api/v1/areas/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == first.content
+    # a change to the map: the old ETag no longer matches, the body is the new map
+    services.area_update(
+        actor=make_user("register_admin"), area=town["V2"], changes={"name": "西社区"}
+    )
+    changed = api.get("/api/v1/areas/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "西社区" in changed.content.decode()
+
+
+def test_the_map_draws_a_detailed_boundary_simplified_and_keeps_it_whole(api, town, make_user):
+    import math
+
+    from portal.areas import imports
+
+    lat0, lng0 = point(1.5, 1.5)
+    ring = [
+        [
+            round(lng0 + 0.002 * math.cos(t / 200 * 2 * math.pi), 7),
+            round(lat0 + 0.002 * math.sin(t / 200 * 2 * math.pi), 7),
+        ]
+        for t in range(200)
+    ]
+    ring.append(ring[0])
+    detailed = {"type": "Polygon", "coordinates": [ring]}
+    plan = imports.check(
+        [
+            imports.Feature(
+                position=1,
+                code="S2",
+                name="圆形专属网格",
+                kind="special_grid",
+                parent="V1",
+                special_kind="market",
+                geometry=detailed,
+            )
+        ]
+    )
+    assert not plan.problems, plan.problems
+    imports.apply(plan, actor=make_user("register_admin"))
+    drawn = {f["id"]: f for f in api.get("/api/v1/areas/").json()["features"]}["S2"]
+    points = drawn["geometry"]["coordinates"][0]
+    assert 10 < len(points) < 120  # simplified to about a metre
+    assert all(len(str(c).split(".")[-1]) <= 6 for p in points for c in p)
+    label_lng, label_lat = drawn["properties"]["label"]
+    assert abs(label_lng - lng0) < 0.002 and abs(label_lat - lat0) < 0.002
+    # the stored boundary (and the single-area answer) keep every point
+    assert len(Area.objects.get(code="S2").boundary["coordinates"][0]) == 201
+    assert len(api.get("/api/v1/areas/S2/").json()["geometry"]["coordinates"][0]) == 201
