@@ -181,11 +181,16 @@ def _replaced(old) -> bool:
 def test_the_wall_at_1920_by_1080(browser_factory, live_server, c):
     c.grid.to_route(c.urgent_route)
     wall = browser_factory((1920, 1080))
+    wall.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
+    )
     login(wall, live_server, c.dispatcher.username, PASSWORD)
     wall.get(f"{live_server.url}/centre/screen/")
     wait_for(wall, "[data-panel=new_reports]")
     wait_text(wall, "新上报")
     # the wall fits its screen: nothing to scroll sideways, no navigation
+    assert wall.execute_script("return [window.innerWidth, window.innerHeight];") == [1920, 1080]
     width = wall.execute_script("return document.documentElement.scrollWidth;")
     assert width <= 1920
     assert all(not nav.is_displayed() for nav in wall.find_elements(By.CSS_SELECTOR, "nav.topnav"))
