@@ -241,10 +241,20 @@ def _application_sources(start: date, end: date) -> list[_Source]:
 
 
 def _ordinal_span(start: date, end: date) -> tuple[date, date]:
-    """From the earliest acceptance of the applications decided in start..end, to end."""
-    earliest = Application.objects.filter(decided_on__gte=start, decided_on__lte=end).aggregate(
-        earliest=Min("accepted_on")
-    )["earliest"]
+    """From the earliest acceptance of the applications decided in start..end, to end.
+
+    Grouped by decision day on purpose: an ungrouped MIN(accepted_on) lets PostgreSQL walk the
+    acceptance index from the oldest row until it meets one decided in the range — at a million
+    applications, 800,000 rows and two seconds for today's decisions (which were accepted
+    recently). Grouped, it reads the range's decisions through their own index."""
+    per_day = (
+        Application.objects.filter(decided_on__gte=start, decided_on__lte=end)
+        .order_by()
+        .values("decided_on")
+        .annotate(earliest=Min("accepted_on"))
+        .values_list("earliest", flat=True)
+    )
+    earliest = min((day for day in per_day if day is not None), default=None)
     return (min(earliest, start) if earliest else start), end
 
 

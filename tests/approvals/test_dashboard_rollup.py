@@ -237,3 +237,19 @@ def test_a_long_range_is_shown_per_month(town):
     assert series[0]["accepted"] == 2  # A and B, in September
     short = sel.time_limits(october(), TODAY)["history"]["series"]
     assert len(short) == 31 and not short[0]["month"]
+
+
+def test_the_ordinal_span_starts_at_the_earliest_acceptance_of_the_decisions(town):
+    """Grouped by decision day (an ungrouped MIN walked the acceptance index at scale): the
+    span still starts at the earliest acceptance among all the range's decisions."""
+    from django.db.models import Min
+
+    from approvals.models import Application
+
+    earliest = Application.objects.filter(
+        decided_on__gte=OCTOBER[0], decided_on__lte=OCTOBER[1]
+    ).aggregate(first=Min("accepted_on"))["first"]
+    assert earliest is not None and earliest < OCTOBER[0]
+    assert rollups._ordinal_span(*OCTOBER) == (earliest, OCTOBER[1])
+    quiet = date(2026, 8, 3)  # nothing decided: the range itself
+    assert rollups._ordinal_span(quiet, quiet) == (quiet, quiet)
