@@ -130,3 +130,15 @@ def test_the_pending_extension_was_asked_before_today_within_the_limit(demo):
     extension = Extension.objects.get(application__details__demo="extension", status="pending")
     assert local(extension.requested_at) < timezone.localdate()
     assert extension.application.due_date >= local(extension.requested_at)
+
+
+def test_the_demos_on_time_rate_reads_like_a_working_hall(demo):
+    """Most decisions within their limit, one late: a rate neither perfect nor alarming."""
+    from approvals.selectors import dashboard as sel
+
+    today = timezone.localdate()
+    totals = sel.history(sel.Filters(start=today - timedelta(days=29), end=today))["totals"]
+    assert totals["decided"] >= 5
+    late = totals["decided"] - totals["decided_on_time"]
+    assert late == 1, totals
+    assert 75 <= totals["on_time_pct"] < 100
