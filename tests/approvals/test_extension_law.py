@@ -151,13 +151,23 @@ def test_forwarding_closes_the_open_request(world):
 def test_a_refusal_closes_any_open_request(world):
     """Refusal happens before acceptance, when no request can exist: the closing is still run,
     so that a request made through a path not yet thought of never outlives its application."""
-    from approvals.services.applications import _close_open_extensions
+    from tests.approvals.staff_fixtures import submitted
 
-    app = in_review(world)
-    extension = _pending(world, app)
-    _close_open_extensions(app, actor=world.clerk, reason=svc.CLOSE_REASONS["refuse"])
+    app = submitted(world)
+    # a request that reached a submitted application some other way (row written directly)
+    extension = Extension.objects.create(
+        application=app, days=5, reason="复杂", requested_by=world.reviewer
+    )
+    assert extension.status == Extension.Status.PENDING
+    svc.application_refuse(
+        application=app,
+        actor=world.clerk,
+        reason="不属于本中心受理范围",
+        basis="《行政许可法》第三十二条",
+    )
     extension.refresh_from_db()
     assert extension.status == Extension.Status.CLOSED
+    assert list(staff_sel.pending_extensions()) == []
 
 
 def test_the_data_migration_closes_requests_left_open_by_decided_applications(world):
