@@ -15,8 +15,8 @@ Method (docs/centre.md states it for readers):
    expected finish, the holder's queue and pace: "unless something changes".
 
 Items whose limit is in hours (urgent incidents and work orders) are left out: their clocks are
-short and watched live on the one clock. The result is cached for a few minutes (a pace does not
-change from one second to the next)."""
+short and watched live on the one clock. The result is computed by a periodic task every few
+minutes and kept (a pace does not change from one second to the next): the board only reads it."""
 
 from __future__ import annotations
 
@@ -124,17 +124,47 @@ def will_miss(
     return found[:limit] if limit else found
 
 
-def cached(*, limit: int = 50) -> dict:
-    """The forecast as the board shows it, computed at most every FORECAST_CACHE_SECONDS."""
-    key = f"centre:forecast:{translation.get_language()}:{limit}"
-    found = cache.get(key)
-    if found is None:
-        now = timezone.now()
-        rows = will_miss(now=now)
-        found = {
-            "computed_at": now,
-            "total": len(rows),
-            "items": [p.as_dict() for p in rows[:limit]],
-        }
-        cache.set(key, found, int(settings.CENTRE["FORECAST_CACHE_SECONDS"]))
+KEEP = 500  # the most items any page shows (the board 10, the API 200, the list 500)
+
+
+def _key() -> str:
+    return f"centre:forecast:{translation.get_language()}"
+
+
+def refresh(*, now: datetime | None = None) -> dict:
+    """Compute the forecast in the current language and keep it for the board. The periodic
+    task ``centre.tasks.forecast_refresh`` does this every FORECAST_CACHE_SECONDS, so no
+    dispatcher's request waits for it (at a million incidents it takes seconds); the kept copy
+    lives three periods, and a request computes it only when none is kept (a cold cache, no
+    worker)."""
+    now = now or timezone.now()
+    rows = will_miss(now=now)
+    found = {
+        "computed_at": now,
+        "total": len(rows),
+        "items": [p.as_dict() for p in rows[:KEEP]],
+    }
+    cache.set(_key(), found, 3 * int(settings.CENTRE["FORECAST_CACHE_SECONDS"]))
     return found
+
+
+def refresh_all(*, now: datetime | None = None) -> dict[str, int]:
+    """``refresh`` in every language of the site: {language: items that will miss}."""
+    now = now or timezone.now()
+    totals = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            totals[code] = refresh(now=now)["total"]
+    return totals
+
+
+def cached(*, limit: int = 50) -> dict:
+    """The forecast as kept by ``refresh`` (computed here only when none is kept)."""
+    found = cache.get(_key())
+    if found is None:
+        found = refresh()
+    return {
+        "computed_at": found["computed_at"],
+        "total": found["total"],
+        "items": found["items"][: max(0, min(limit, KEEP))],
+    }

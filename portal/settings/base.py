@@ -558,6 +558,11 @@ CENTRE = {
     "FORECAST_WINDOW_DAYS": env.int("CENTRE_FORECAST_WINDOW_DAYS", default=20),
     "FORECAST_CACHE_SECONDS": env.int("CENTRE_FORECAST_CACHE_SECONDS", default=300),
 }
+CELERY_BEAT_SCHEDULE["centre-forecast"] = {
+    "task": "centre.tasks.forecast_refresh",
+    "schedule": timedelta(seconds=CENTRE["FORECAST_CACHE_SECONDS"]),
+    "options": {"expires": max(CENTRE["FORECAST_CACHE_SECONDS"] - 10, 10)},
+}
 
 LOGGING = {
     "version": 1,

@@ -103,3 +103,23 @@ def test_the_items_of_the_town_that_will_miss_before_they_are_red(ctown):
     assert by[ctown.ap3.number].position == 2 and by[ctown.ap3.number].queue == 2
     assert by[ctown.ap3.number].holder == ctown.apps.reviewer.display_name
     assert all(p.expected is None for p in rows)
+
+
+@pytest.mark.django_db
+def test_the_board_reads_the_forecast_the_periodic_task_kept(ctown, django_assert_num_queries):
+    """The periodic task computes the forecast in every language; the board then reads it
+    without a query (at a million incidents it takes seconds: no poll may wait for it)."""
+    from django.utils import translation
+
+    from centre import tasks
+
+    with travel(NOW):
+        assert tasks.forecast_refresh() == {"zh-hans": 5, "en": 5}
+        with django_assert_num_queries(0):
+            kept = forecast.cached(limit=2)
+        with translation.override("en"), django_assert_num_queries(0):
+            english = forecast.cached(limit=10)
+    assert kept["total"] == 5
+    assert [i["number"] for i in kept["items"]] == [ctown.ap2.number, ctown.l1.number]
+    assert english["items"][0]["kind_label"] == "Application"
+    assert len(english["items"]) == 5
