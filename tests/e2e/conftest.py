@@ -36,6 +36,8 @@ def _make_driver(size):
     ):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    # the console, so that a journey fails when the Content-Security-Policy blocked anything
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     driver.implicitly_wait(0)
@@ -56,8 +58,23 @@ def browser_factory(live_server):
         return driver
 
     yield make
+    blocked = []
     for driver in drivers:
-        driver.quit()
+        try:
+            blocked += csp_violations(driver)
+        finally:
+            driver.quit()
+    assert blocked == [], "the Content-Security-Policy blocked something:\n" + "\n".join(blocked)
+
+
+def csp_violations(driver) -> list[str]:
+    """The console's Content-Security-Policy errors since the last call (Chromium logs one for
+    every inline script, handler, eval or resource the policy refused)."""
+    try:
+        entries = driver.get_log("browser")
+    except Exception:  # noqa: BLE001 - a driver that has gone away has nothing to tell
+        return []
+    return [e["message"] for e in entries if "Content Security Policy" in e.get("message", "")]
 
 
 @pytest.fixture
