@@ -45,3 +45,27 @@ def test_citizen_signs_up_logs_in_sees_chinese_and_switches_to_english(phone, li
     wait_text(phone, "Hello")
     assert phone.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert "Log out" in phone.find_element(By.TAG_NAME, "body").text
+
+
+def test_the_api_docs_and_the_admin_run_under_the_policy(browser, live_server):
+    """Swagger UI and the Django admin load their scripts from files: no CSP error in the
+    console (the browser fixture fails the test on any)."""
+    from tests.factories import UserFactory
+
+    browser.get(f"{live_server.url}/api/docs/")
+    wait_for(browser, "#swagger-ui .information-container", timeout=20)
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    admin.save()  # the factory sets the password after the first save
+    browser.get(f"{live_server.url}/admin/login/")
+    fill(browser, "username", admin.username)
+    fill(browser, "password", "Secret#2026")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    wait_for(browser, "#user-tools")
+    for path in (
+        "/admin/portal/user/",
+        f"/admin/portal/user/{admin.pk}/change/",
+        "/admin/portal/apitoken/",
+        "/admin/portal/user/add/",
+    ):
+        browser.get(f"{live_server.url}{path}")
+        wait_for(browser, "#content")
