@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from approvals.models.register import Material, Matter
 from portal.clock import ClockStatus
 from portal.models import Department, Window
+from portal.models.choices import ChoiceLabels
 
 
 class State(models.TextChoices):
@@ -91,7 +92,7 @@ class ApplicationNumberCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     class Channel(models.TextChoices):
         ONLINE = "online", _("网上申请")
         HALL = "hall", _("窗口登记")
@@ -366,7 +367,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class ApplicationMaterial(models.Model):
+class ApplicationMaterial(ChoiceLabels, models.Model):
     """One required material of the matter version, as checked at intake."""
 
     class Status(models.TextChoices):

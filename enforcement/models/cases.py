@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from approvals.models import Matter
 from enforcement.models.leads import Lead
 from enforcement.models.team import Officer, Squad
+from portal.models.choices import ChoiceLabels
 
 
 class CaseState(models.TextChoices):
@@ -110,7 +111,7 @@ class CaseNumberCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Case(ConcurrentTransitionMixin, models.Model):
+class Case(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     State = CaseState
     Procedure = Procedure
     PartyKind = PartyKind

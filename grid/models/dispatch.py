@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal import clock
+from portal.models.choices import ChoiceLabels
 
 
 class HandlerKind(models.TextChoices):
@@ -313,7 +314,7 @@ class WorkOrderNumberCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class WorkOrder(ConcurrentTransitionMixin, models.Model):
+class WorkOrder(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("工单编号"), max_length=24, unique=True)
     dispatch = models.ForeignKey(Dispatch, on_delete=models.PROTECT, related_name="work_orders")
     incident = models.ForeignKey(

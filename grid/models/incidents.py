@@ -34,6 +34,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from grid.models.categories import Category, Urgency
 from portal import clock
+from portal.models.choices import ChoiceLabels
 
 
 class State(models.TextChoices):
@@ -151,7 +152,7 @@ class IncidentNumberCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class Incident(ConcurrentTransitionMixin, models.Model):
+class Incident(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("事件编号"), max_length=24, unique=True)
     # Made on the phone (or the form) before the first try: a resend is the same incident.
     client_uuid = models.UUIDField(_("客户端编号"), null=True, blank=True, unique=True)
