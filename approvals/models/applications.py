@@ -275,6 +275,10 @@ class Application(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["handler", "state"], name="app_handler_idx"),
             models.Index(fields=["delegating_department", "state"], name="app_district_idx"),
             models.Index(fields=["state", "submitted_at"], name="app_intake_idx"),
+            # The API list's order (newest submission first) for whoever sees every
+            # application: 50 rows off the index instead of a sort of the whole table
+            # (3.8 s at 300,000 applications, issue 19).
+            models.Index(fields=["-submitted_at", "-id"], name="app_submitted_desc_idx"),
         ]
         constraints = [
             models.CheckConstraint(

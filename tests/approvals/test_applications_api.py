@@ -218,6 +218,23 @@ def test_detail_reads_files_in_one_query_and_shows_the_clock(world):
     assert body["clock_status"] == "not_started"
 
 
+def test_unfiltered_list_is_read_newest_first_off_an_index(world):
+    """The API list of whoever sees everything (a supervisor): 50 rows in the list's order off
+    an index, not a sort of every application (3.8 s at 300,000)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    online_submitted(world)
+    qs = Application.objects.order_by("-submitted_at", "-id")[:50]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "app_submitted_desc_idx" in plan and "Sort" not in plan, plan
+
+
 def test_notice_pdf_contains_applicant_number_and_due_date(world):
     from pypdf import PdfReader
 
