@@ -91,7 +91,7 @@ def prepare(out: Path, *, per_kind: int, seed: int) -> dict:
             for m in Matter.objects.filter(
                 status=Matter.Status.PUBLISHED, channel_online=True
             ).exclude(delegation_mode=Matter.DelegationMode.FORWARD)
-            if m.for_persons
+            if m.for_persons and not m.is_ex_officio
         }
     )[:200]
     categories = sorted(set(Category.objects.current().values_list("code", flat=True)))[:60]
@@ -142,11 +142,20 @@ def prepare(out: Path, *, per_kind: int, seed: int) -> dict:
 
     # Grid members: open incidents of their grids (verify the reported ones).
     members = []
+    taken_incidents: set[int] = set()
     for user in _group(roles.GRID_MEMBER).filter(username__startswith="g_gridmember_")[
         : per_kind * 30
     ]:
         queue = inc_sel.grid_queue(user)
-        verify = list(queue.filter(state="reported").values_list("number", flat=True)[:20])
+        # Members of one grid share its queue: each gets reports no one else verifies.
+        verify = [
+            n
+            for pk, n in queue.filter(state="reported").values_list("pk", "number")[:60]
+            if pk not in taken_incidents
+        ][:20]
+        taken_incidents.update(
+            Incident.objects.filter(number__in=verify).values_list("pk", flat=True)
+        )
         open_ = list(queue.values_list("number", flat=True)[:20])
         if not open_:
             continue
@@ -198,7 +207,18 @@ def prepare(out: Path, *, per_kind: int, seed: int) -> dict:
 
     people["dispatcher"] = [_person(u) for u in _group(roles.DISPATCHER)[:per_kind]]
     people["supervisor"] = [_person(u) for u in _group(roles.SUPERVISOR)[:per_kind]]
-    people["hotline"] = [_person(u) for u in _group(roles.HOTLINE)[:per_kind]]
+    hotline = list(_group(roles.HOTLINE)[:per_kind])
+    if not hotline:  # the generated town has no 12345 system account: the load brings one
+        from django.contrib.auth.models import Group
+
+        account, _ = User.objects.get_or_create(
+            username="load_hotline", defaults={"real_name": "12345热线（压测）"}
+        )
+        account.set_unusable_password()
+        account.save()
+        account.groups.add(Group.objects.get_or_create(name=roles.HOTLINE)[0])
+        hotline = [account]
+    people["hotline"] = [_person(u) for u in hotline]
 
     departments_codes = list(Department.objects.values_list("code", flat=True))
     villages = list(
