@@ -112,8 +112,13 @@ def main() -> None:
                 client.defaults["HTTP_AUTHORIZATION"] = f"Token {person['token']}"
         for _ in range(2):
             response = client.get(url)
-        queries = []
-        with connection.execute_wrapper(lambda ex, sql, *a: queries.append(sql) or ex(sql, *a)):
+        queries: list[str] = []
+
+        def count(execute, sql, *rest, queries=queries):
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
             response = client.get(url)
         cpu, wall = [], []
         if args.profile:
