@@ -90,6 +90,11 @@ def environment(args, db: str) -> dict:
         # One proxy (as behind nginx): the status lookup's per-address limit sees the
         # X-Forwarded-For the load sends, one address per resident.
         TRUSTED_PROXIES="1",
+        # No mail server here: e-mails "sent" by Django's dummy backend (an SMTP that refuses
+        # would leave every e-mail delivery retrying, and the outbox check would say nothing),
+        # SMS to the console backend as in development.
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        SMS_BACKEND="console",
         PYTHONPATH=str(ROOT),
     )
     env.pop("CI", None)
@@ -454,10 +459,10 @@ def main():
             time.sleep(30)  # let the worker drain what the last requests queued
             report["outbox"] = psql(
                 db,
-                "select coalesce(string_agg(status || ' ' || n, ', '), 'none') from ("
-                "select status, count(*) n from portal_delivery d join portal_notification n "
-                f"on n.id = d.notification_id where n.created_at >= to_timestamp({started}) "
-                "group by status) s",
+                "select coalesce(string_agg(channel || ' ' || status || ' ' || n, ', '), 'none') "
+                "from (select channel, status, count(*) n from portal_delivery d "
+                "join portal_notification n on n.id = d.notification_id "
+                f"where n.created_at >= to_timestamp({started}) group by 1, 2 order by 1, 2) s",
             )
             report["queue_left"] = sh(
                 "redis-cli", "-u", args.redis, "llen", "celery"
