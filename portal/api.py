@@ -9,11 +9,11 @@ from rest_framework.views import APIView
 
 from portal import roles, tokens, workdays
 from portal.api_errors import ServiceError
-from portal.api_fields import limit
+from portal.api_fields import BoundedModelSerializer, limit
 from portal.models import Department, User, Window
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(BoundedModelSerializer):
     roles = serializers.SerializerMethodField()
     id_number = serializers.CharField(source="id_number_masked")
     department = serializers.SerializerMethodField()
@@ -45,13 +45,13 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(BoundedModelSerializer):
     class Meta:
         model = Department
         fields = ["code", "name", "short_name", "kind", "is_active"]
 
 
-class WindowSerializer(serializers.ModelSerializer):
+class WindowSerializer(BoundedModelSerializer):
     departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:

@@ -1,7 +1,10 @@
 """One JSON error shape for the whole API: {"code", "message", "fields"}."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -9,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import ActionError
+
+log = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -41,10 +46,25 @@ def _flatten(detail):
     return {}
 
 
+def _fields(fields) -> dict[str, list[str]]:
+    """Each field's messages as a list of strings, as the schema says (portal.api_schema)."""
+    if not isinstance(fields, dict):
+        return {"non_field_errors": [str(fields)]} if fields else {}
+    return {
+        str(name): [str(m) for m in (value if isinstance(value, list | tuple) else [value])]
+        for name, value in fields.items()
+    }
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, DataError):
+        # A value the serializers let through but the column refuses (portal.api_fields should
+        # have bounded it: the log names the view, so the bound can be added there).
+        log.warning("API input refused by the database in %s: %s", context.get("view"), exc)
+        exc = ServiceError(_("输入的值超出允许的长度或范围。"), code="value_out_of_range")
     if isinstance(exc, ActionError):
         return Response(
-            {"code": exc.code, "message": exc.message, "fields": exc.fields},
+            {"code": exc.code, "message": str(exc.message), "fields": _fields(exc.fields)},
             status=exc.status_code,
         )
     if isinstance(exc, DjangoValidationError):
@@ -83,6 +103,7 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
         code = codes if isinstance(codes, str) else "error"
         body = {"code": code, "message": str(getattr(exc, "detail", exc)), "fields": {}}
+    body["fields"] = _fields(body["fields"])
     response.data = body
     return response
 

@@ -31,6 +31,7 @@ DEFAULTS = {
     "JSON_DEPTH": 8,  # levels of nesting in a free JSON value
     "JSON_SIZE": 32_768,  # characters of a free JSON value, encoded
     "BODY_JSON_DEPTH": 32,  # levels of nesting in a whole request body
+    "LIST_MAX": 1000,  # items in a list
     "DATE_MIN_YEAR": 1900,
     "DATE_MAX_YEAR": 2199,
 }
@@ -142,14 +143,16 @@ def bound_field(field, model=None, name: str = "") -> None:
         return
     source = getattr(field, "_kwargs", {}).get("source") or name
     model_field = _model_field(model, source)
-    if isinstance(field, serializers.ListField | serializers.DictField):
-        if getattr(field, "child", None) is not None:
+    if isinstance(
+        field, serializers.ListField | serializers.DictField | serializers.ListSerializer
+    ):
+        if isinstance(field, serializers.ListField | serializers.DictField):
             bound_field(field.child)
-        if isinstance(field, serializers.ListField) and field.max_length is None:
-            field.max_length = 1000
-            field.validators.append(_list_length_validator(1000))
+        if not isinstance(field, serializers.DictField):
+            _bound_items(field)
         return
     if isinstance(field, serializers.ManyRelatedField):
+        _bound_items(field)
         return
     if isinstance(field, serializers.BaseSerializer):
         return  # a nested serializer bounds its own fields (it is a Bounded one too)
@@ -184,12 +187,15 @@ def bound_field(field, model=None, name: str = "") -> None:
         field.validators.append(_year_range_validator)
 
 
-def _list_length_validator(n: int):
-    def check(value):
-        if value is not None and len(value) > n:
-            raise serializers.ValidationError(_("最多 %(n)s 项。") % {"n": n}, code="max_length")
+def _bound_items(field) -> None:
+    """At most ``LIST_MAX`` items in a list, unless the field says fewer."""
+    from django.core.validators import MaxLengthValidator
 
-    return check
+    declared = getattr(field, "max_length", None)
+    cap = declared if declared is not None else limit("LIST_MAX")
+    field.max_length = cap
+    if not any(isinstance(v, MaxLengthValidator) for v in field.validators):
+        field.validators.append(MaxLengthValidator(cap, message=_("最多 %(n)s 项。") % {"n": cap}))
 
 
 def _set_max_length(field, cap: int) -> None:
@@ -231,6 +237,39 @@ def _bounded_json(field) -> BoundedJSONField:
     return BoundedJSONField(**kwargs)
 
 
+def _mark_nullable(field, model, name: str) -> None:
+    """An answer field that can be null says so in the schema: one whose default is None, or
+    whose source goes through a relation that can be empty (``handler.display_name``)."""
+    if getattr(field, "allow_null", False) or isinstance(field, serializers.ListSerializer):
+        return
+    kwargs = getattr(field, "_kwargs", {})
+    if "default" in kwargs and kwargs["default"] is None:
+        field.allow_null = True
+        return
+    source = kwargs.get("source") or name
+    if model is None:
+        return
+    if "." not in source:
+        if isinstance(field, serializers.BaseSerializer):  # a nested object: null when empty
+            model_field = _model_field(model, source)
+            if model_field is not None and getattr(model_field, "null", False):
+                field.allow_null = True
+        return
+    current = model
+    for hop in source.split(".")[:-1]:
+        model_field = _model_field(current, hop)
+        if model_field is None or not getattr(model_field, "is_relation", False):
+            return
+        if (
+            getattr(model_field, "null", False)
+            or model_field.one_to_many
+            or model_field.auto_created
+        ):
+            field.allow_null = True
+            return
+        current = model_field.related_model
+
+
 class _BoundedMixin:
     bound_model = None  # a plain serializer that writes a model names it here
 
@@ -239,6 +278,8 @@ class _BoundedMixin:
         meta = getattr(self, "Meta", None)
         model = getattr(meta, "model", None) or self.bound_model
         for name, field in list(fields.items()):
+            if field.read_only:
+                _mark_nullable(field, model, name)
             if (
                 isinstance(field, serializers.JSONField)
                 and not isinstance(field, BoundedJSONField)

@@ -268,6 +268,8 @@ class ForwardSerializer(BoundedSerializer):
 
 
 class ReleaseSerializer(BoundedSerializer):
+    bound_model = Application
+
     method = serializers.ChoiceField(choices=Application.ReleaseMethod.choices)
     tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -341,6 +343,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_object(self):
         return sel.application_get(self.request.user, self.kwargs["reference"])
 
+    @extend_schema(responses=ApplicationDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
 

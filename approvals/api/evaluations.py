@@ -21,17 +21,18 @@ from approvals.models import Callback, Evaluation, Rating, Rectification
 from approvals.selectors import applications as app_sel
 from approvals.selectors import evaluations as sel
 from approvals.services import evaluations as svc
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer
 from portal.errors import NotFound
 
 # --- serializers -----------------------------------------------------------------------------
 
 
-class RaterSerializer(serializers.Serializer):
+class RaterSerializer(BoundedSerializer):
     username = serializers.CharField()
     display_name = serializers.CharField()
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(BoundedModelSerializer):
     """``application``, ``rated_by`` and ``on_behalf`` are left out for callers who may not see
     them (see the module docstring)."""
 
@@ -80,13 +81,13 @@ class EvaluationSerializer(serializers.ModelSerializer):
         return data
 
 
-class EvaluationCreateSerializer(serializers.Serializer):
+class EvaluationCreateSerializer(BoundedSerializer):
     application = serializers.CharField(help_text="the application number")
     rating = serializers.ChoiceField(choices=Rating.choices, help_text="5 非常满意 … 1 非常不满意")
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
-class CallbackSerializer(serializers.ModelSerializer):
+class CallbackSerializer(BoundedModelSerializer):
     called_by = serializers.CharField(source="called_by.display_name", read_only=True)
     method_label = serializers.CharField(source="get_method_display", read_only=True)
 
@@ -95,13 +96,13 @@ class CallbackSerializer(serializers.ModelSerializer):
         fields = ["id", "called_at", "called_by", "method", "method_label", "citizen_said"]
 
 
-class CallbackCreateSerializer(serializers.Serializer):
+class CallbackCreateSerializer(BoundedSerializer):
     called_at = serializers.DateTimeField(required=False, help_text="default: now")
     method = serializers.ChoiceField(choices=Callback.Method.choices)
     citizen_said = serializers.CharField(allow_blank=True)
 
 
-class RectificationSerializer(serializers.ModelSerializer):
+class RectificationSerializer(BoundedModelSerializer):
     evaluation = EvaluationSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
@@ -126,7 +127,7 @@ class RectificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class RectificationUpdateSerializer(serializers.Serializer):
+class RectificationUpdateSerializer(BoundedSerializer):
     action_taken = serializers.CharField(allow_blank=True, required=False, max_length=4000)
     result = serializers.CharField(allow_blank=True, required=False, max_length=4000)
 

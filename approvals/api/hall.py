@@ -26,6 +26,7 @@ from approvals.models import Appointment, BusinessCategory, HallDevice, Ticket
 from approvals.selectors import hall as sel
 from approvals.services import hall as services
 from portal import roles, workdays
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer
 from portal.authentication import ApiTokenAuthentication
 from portal.errors import ActionError, Forbidden
 from portal.models import User, Window
@@ -110,7 +111,7 @@ class HasRole(permissions.BasePermission):
 # --- serializers -----------------------------------------------------------------------------
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(BoundedModelSerializer):
     waiting = serializers.IntegerField(read_only=True)
     priority_waiting = serializers.IntegerField(read_only=True)
 
@@ -119,7 +120,7 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "ticket_prefix", "waiting", "priority_waiting"]
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(BoundedModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     window = serializers.SlugRelatedField(slug_field="number", read_only=True)
@@ -159,7 +160,7 @@ class TicketSerializer(serializers.ModelSerializer):
         return sel.people_ahead(obj)
 
 
-class TakeTicketSerializer(serializers.Serializer):
+class TakeTicketSerializer(BoundedSerializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=BusinessCategory.objects.filter(is_active=True)
     )
@@ -175,19 +176,19 @@ class TakeTicketSerializer(serializers.Serializer):
     )
 
 
-class TransferSerializer(serializers.Serializer):
+class TransferSerializer(BoundedSerializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=BusinessCategory.objects.filter(is_active=True)
     )
 
 
-class ResidentSerializer(serializers.Serializer):
+class ResidentSerializer(BoundedSerializer):
     resident = serializers.CharField(
         max_length=18, help_text="mobile number or ID number of a registered resident"
     )
 
 
-class CallSerializer(serializers.Serializer):
+class CallSerializer(BoundedSerializer):
     number = serializers.CharField()
     window = serializers.IntegerField()
     category = serializers.CharField()
@@ -196,7 +197,7 @@ class CallSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(BoundedModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     ticket = serializers.SlugRelatedField(slug_field="number", read_only=True)
@@ -219,7 +220,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class BookSerializer(serializers.Serializer):
+class BookSerializer(BoundedSerializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=BusinessCategory.objects.filter(is_active=True)
     )
@@ -227,11 +228,11 @@ class BookSerializer(serializers.Serializer):
     start_time = serializers.TimeField()
 
 
-class CheckInSerializer(serializers.Serializer):
+class CheckInSerializer(BoundedSerializer):
     code = serializers.RegexField(r"^\d{6}$")
 
 
-class SlotSerializer(serializers.Serializer):
+class SlotSerializer(BoundedSerializer):
     start = serializers.TimeField()
     end = serializers.TimeField()
     capacity = serializers.IntegerField()

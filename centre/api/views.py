@@ -19,6 +19,7 @@ from centre.selectors import late as late_sel
 from centre.selectors import map as map_sel
 from centre.selectors.stamp import change_stamp
 from centre.services import press as press_svc
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer
 from portal.errors import ActionError
 
 
@@ -48,13 +49,13 @@ def _with_etag(response: Response, stamp: str) -> Response:
 # --- serializers (the schema; the views answer dicts) -----------------------------------------
 
 
-class LateBySerializer(serializers.Serializer):
+class LateBySerializer(BoundedSerializer):
     amount = serializers.IntegerField()
     unit = serializers.ChoiceField(choices=["hours", "working_days"])
     text = serializers.CharField()
 
 
-class LateItemSerializer(serializers.Serializer):
+class LateItemSerializer(BoundedSerializer):
     kind = serializers.ChoiceField(choices=Press.Kind.choices)
     kind_label = serializers.CharField()
     number = serializers.CharField()
@@ -68,13 +69,13 @@ class LateItemSerializer(serializers.Serializer):
     can_press = serializers.BooleanField()
 
 
-class LateListSerializer(serializers.Serializer):
+class LateListSerializer(BoundedSerializer):
     now = serializers.DateTimeField()
     count = serializers.IntegerField()
     results = LateItemSerializer(many=True)
 
 
-class BoardSerializer(serializers.Serializer):
+class BoardSerializer(BoundedSerializer):
     """Every panel (see docs/centre.md); a panel of an app not yet installed is null."""
 
     stamp = serializers.CharField()
@@ -92,7 +93,7 @@ class BoardSerializer(serializers.Serializer):
     forecast = serializers.JSONField()
 
 
-class MapSerializer(serializers.Serializer):
+class MapSerializer(BoundedSerializer):
     stamp = serializers.CharField()
     grids = serializers.JSONField()
     pins = serializers.JSONField(help_text="[number, lat, lng, urgency, clock status]")
@@ -100,19 +101,19 @@ class MapSerializer(serializers.Serializer):
     callouts = serializers.JSONField()
 
 
-class ForecastSerializer(serializers.Serializer):
+class ForecastSerializer(BoundedSerializer):
     computed_at = serializers.DateTimeField()
     total = serializers.IntegerField()
     items = serializers.JSONField()
 
 
-class PressRequestSerializer(serializers.Serializer):
+class PressRequestSerializer(BoundedSerializer):
     kind = serializers.ChoiceField(choices=Press.Kind.choices)
     number = serializers.CharField(max_length=40)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class PressSerializer(serializers.ModelSerializer):
+class PressSerializer(BoundedModelSerializer):
     actor = serializers.CharField(source="actor.display_name")
 
     class Meta:

@@ -19,12 +19,13 @@ from rest_framework.response import Response
 from enforcement.models import CallOut, CallOutSource, CallOutStep, Squad
 from enforcement.selectors import callouts as sel
 from enforcement.services import callouts as svc
+from portal.api_fields import BoundedSerializer
 from portal.errors import ActionError
 
 NUMBER_REGEX = r"[0-9A-Za-z]{1,24}"
 
 
-class StepSerializer(serializers.Serializer):
+class StepSerializer(BoundedSerializer):
     step = serializers.CharField()
     label = serializers.CharField()
     due = serializers.DateTimeField()
@@ -34,7 +35,7 @@ class StepSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["on_time", "late", "missed", "running", "none"])
 
 
-class CallOutSerializer(serializers.Serializer):
+class CallOutSerializer(BoundedSerializer):
     number = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField()
@@ -69,7 +70,7 @@ def _data(callout: CallOut) -> dict:
     }
 
 
-class CallOutCreateSerializer(serializers.Serializer):
+class CallOutCreateSerializer(BoundedSerializer):
     squad = serializers.CharField(max_length=16, help_text="the squad's code")
     description = serializers.CharField(max_length=2000)
     source = serializers.ChoiceField(choices=CallOutSource.choices, default=CallOutSource.CALL)
@@ -80,7 +81,7 @@ class CallOutCreateSerializer(serializers.Serializer):
     client_uuid = serializers.UUIDField()
 
 
-class PositionSerializer(serializers.Serializer):
+class PositionSerializer(BoundedSerializer):
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     accuracy = serializers.FloatField(
@@ -88,7 +89,7 @@ class PositionSerializer(serializers.Serializer):
     )
 
 
-class RequiredPositionSerializer(serializers.Serializer):
+class RequiredPositionSerializer(BoundedSerializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)
     accuracy = serializers.FloatField(
@@ -96,11 +97,11 @@ class RequiredPositionSerializer(serializers.Serializer):
     )
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(BoundedSerializer):
     note = serializers.CharField(max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=300)
 
 

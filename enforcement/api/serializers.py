@@ -31,9 +31,10 @@ from enforcement.models import (
 from enforcement.models.records import CaseSuspension, Discussion, LegalReview
 from enforcement.services import cases as case_svc
 from portal import idnumber
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer
 
 
-class SquadSerializer(serializers.ModelSerializer):
+class SquadSerializer(BoundedModelSerializer):
     leader = serializers.CharField(source="leader.display_name", read_only=True, default=None)
 
     class Meta:
@@ -41,7 +42,7 @@ class SquadSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "leader", "phone"]
 
 
-class CertificateSerializer(serializers.Serializer):
+class CertificateSerializer(BoundedSerializer):
     number = serializers.CharField()
     issuing_body = serializers.CharField()
     fields = serializers.CharField()
@@ -50,7 +51,7 @@ class CertificateSerializer(serializers.Serializer):
     valid_today = serializers.BooleanField()
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficerSerializer(BoundedModelSerializer):
     name = serializers.CharField(read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     squad = serializers.CharField(source="squad.code", read_only=True, default=None)
@@ -76,7 +77,7 @@ class OfficerSerializer(serializers.ModelSerializer):
         ]
 
 
-class LeadListSerializer(serializers.ModelSerializer):
+class LeadListSerializer(BoundedModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     source_label = serializers.CharField(source="get_source_display", read_only=True)
     squad = serializers.CharField(source="squad.code", read_only=True, default=None)
@@ -144,7 +145,7 @@ class LeadDetailSerializer(LeadListSerializer):
         return reverse("enforcement:lead", args=[obj.number])
 
 
-class LeadCreateSerializer(serializers.Serializer):
+class LeadCreateSerializer(BoundedSerializer):
     client_uuid = serializers.UUIDField()
     source = serializers.ChoiceField(
         choices=[
@@ -180,7 +181,7 @@ class LeadCreateSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class CasePartySerializer(serializers.Serializer):
+class CasePartySerializer(BoundedSerializer):
     party_kind = serializers.ChoiceField(choices=PartyKind.choices, default=PartyKind.PERSON)
     party_name = serializers.CharField(max_length=200)
     party_id_number = serializers.CharField(
@@ -210,11 +211,11 @@ class ProposeFilingSerializer(CasePartySerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class EnforcementNoteSerializer(serializers.Serializer):
+class EnforcementNoteSerializer(BoundedSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class EnforcementReasonSerializer(serializers.Serializer):
+class EnforcementReasonSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -233,16 +234,16 @@ class LeadTransferSerializer(EnforcementReasonSerializer):
     body_name = serializers.CharField(required=False, allow_blank=True, max_length=128, default="")
 
 
-class LeadTransferReceiptSerializer(serializers.Serializer):
+class LeadTransferReceiptSerializer(BoundedSerializer):
     received_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
-class LeadAssignSerializer(serializers.Serializer):
+class LeadAssignSerializer(BoundedSerializer):
     squad = serializers.CharField(max_length=16, help_text="squad code")
 
 
-class LeadExtensionDecisionSerializer(serializers.Serializer):
+class LeadExtensionDecisionSerializer(BoundedSerializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
@@ -250,7 +251,7 @@ class LeadExtensionDecisionSerializer(serializers.Serializer):
 # --- cases -----------------------------------------------------------------------------------
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(BoundedModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     squad = serializers.CharField(source="squad.code", read_only=True)
     matter_code = serializers.CharField(source="matter.code", read_only=True)
@@ -280,7 +281,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseDocumentSerializer(serializers.ModelSerializer):
+class CaseDocumentSerializer(BoundedModelSerializer):
     title = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
@@ -301,13 +302,13 @@ class CaseDocumentSerializer(serializers.ModelSerializer):
         )
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(BoundedModelSerializer):
     class Meta:
         model = CaseEvent
         fields = ["seq", "at", "actor_label", "action", "from_state", "to_state", "note", "hash"]
 
 
-class CaseEvidenceSerializer(serializers.ModelSerializer):
+class CaseEvidenceSerializer(BoundedModelSerializer):
     class Meta:
         model = Evidence
         fields = [
@@ -397,13 +398,13 @@ class CaseDetailSerializer(CaseListSerializer):
         return self.context.get("page_url") or reverse("enforcement:case", args=[obj.number])
 
 
-class CaseLateFeeSerializer(serializers.Serializer):
+class CaseLateFeeSerializer(BoundedSerializer):
     fine = serializers.DecimalField(max_digits=12, decimal_places=2)
     late_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class CaseProposalSerializer(serializers.Serializer):
+class CaseProposalSerializer(BoundedSerializer):
     penalties = serializers.ListField(
         child=serializers.ChoiceField(choices=Penalty.choices), required=False, default=list
     )
@@ -426,16 +427,16 @@ class CaseProposalSerializer(serializers.Serializer):
     complex_case = serializers.BooleanField(required=False)
 
 
-class LegalReviewSerializer(serializers.Serializer):
+class LegalReviewSerializer(BoundedSerializer):
     opinion = serializers.ChoiceField(choices=LegalReview.Opinion.choices)
     comments = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class CaseDiscussionSerializer(serializers.Serializer):
+class CaseDiscussionSerializer(BoundedSerializer):
     purpose = serializers.ChoiceField(
         choices=Discussion.Purpose.choices, default=Discussion.Purpose.DECISION
     )
-    held_at = serializers.DateTimeField(required=False, allow_null=True)
+    held_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     chair = serializers.CharField(max_length=64)
     participants = serializers.ListField(
         child=serializers.CharField(max_length=64), min_length=1, max_length=30
@@ -444,7 +445,7 @@ class CaseDiscussionSerializer(serializers.Serializer):
     conclusion = serializers.ChoiceField(choices=Discussion.Conclusion.choices)
 
 
-class CaseOfficersSerializer(serializers.Serializer):
+class CaseOfficersSerializer(BoundedSerializer):
     officers = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,
@@ -457,7 +458,7 @@ class CaseNoticeSerializer(CaseOfficersSerializer):
     on = serializers.DateField(required=False, allow_null=True)
 
 
-class CaseStatementSerializer(serializers.Serializer):
+class CaseStatementSerializer(BoundedSerializer):
     received_on = serializers.DateField()
     waived = serializers.BooleanField(default=False)
     content = serializers.CharField(required=False, allow_blank=True, max_length=8000, default="")
@@ -465,18 +466,18 @@ class CaseStatementSerializer(serializers.Serializer):
     reply = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class CaseHearingRequestSerializer(serializers.Serializer):
+class CaseHearingRequestSerializer(BoundedSerializer):
     requested_on = serializers.DateField()
 
 
-class CaseHearingScheduleSerializer(serializers.Serializer):
+class CaseHearingScheduleSerializer(BoundedSerializer):
     notice_on = serializers.DateField()
     scheduled_on = serializers.DateField()
     place = serializers.CharField(max_length=255)
     host = serializers.CharField(max_length=64)
 
 
-class CaseHearingRecordSerializer(serializers.Serializer):
+class CaseHearingRecordSerializer(BoundedSerializer):
     held_on = serializers.DateField()
     record = serializers.CharField(max_length=20000)
 
@@ -495,7 +496,7 @@ class CaseServeSerializer(CaseOfficersSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class CasePaymentSerializer(serializers.Serializer):
+class CasePaymentSerializer(BoundedSerializer):
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     late_fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
@@ -504,39 +505,39 @@ class CasePaymentSerializer(serializers.Serializer):
     receipt_number = serializers.CharField(max_length=64)
 
 
-class CaseInstalmentSerializer(serializers.Serializer):
+class CaseInstalmentSerializer(BoundedSerializer):
     due = serializers.DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
 
 
-class CasePaymentPlanSerializer(serializers.Serializer):
+class CasePaymentPlanSerializer(BoundedSerializer):
     kind = serializers.ChoiceField(choices=PaymentPlan.Kind.choices)
     reason = serializers.CharField(max_length=2000)
     deferred_to = serializers.DateField(required=False, allow_null=True)
     instalments = CaseInstalmentSerializer(many=True, required=False, default=list)
 
 
-class CaseCourtSerializer(serializers.Serializer):
+class CaseCourtSerializer(BoundedSerializer):
     applied_on = serializers.DateField()
     court = serializers.CharField(max_length=128)
 
 
-class CaseCloseSerializer(serializers.Serializer):
+class CaseCloseSerializer(BoundedSerializer):
     report = serializers.CharField(max_length=8000)
     on = serializers.DateField(required=False, allow_null=True)
 
 
-class CaseSuspendSerializer(serializers.Serializer):
+class CaseSuspendSerializer(BoundedSerializer):
     kind = serializers.ChoiceField(choices=CaseSuspension.Kind.choices)
     reason = serializers.CharField(max_length=2000)
     started_on = serializers.DateField()
 
 
-class CaseResumeSerializer(serializers.Serializer):
+class CaseResumeSerializer(BoundedSerializer):
     ended_on = serializers.DateField()
 
 
-class CaseExtendSerializer(serializers.Serializer):
+class CaseExtendSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=2000)
     days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=365)
     discussion = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -555,7 +556,7 @@ class CaseRecordSerializer(CaseOfficersSerializer):
     )
 
 
-class CaseRecordResultSerializer(serializers.ModelSerializer):
+class CaseRecordResultSerializer(BoundedModelSerializer):
     number = serializers.SerializerMethodField()
     message = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
@@ -574,7 +575,7 @@ class CaseRecordResultSerializer(serializers.ModelSerializer):
         return reverse("enforcement:case", args=[obj.case.number])
 
 
-class CaseEvidenceUploadSerializer(serializers.Serializer):
+class CaseEvidenceUploadSerializer(BoundedSerializer):
     client_uuid = serializers.UUIDField()
     file = serializers.FileField()
     description = serializers.CharField(
@@ -589,7 +590,7 @@ class CasePreserveSerializer(CaseOfficersSerializer):
     started_on = serializers.DateField(required=False, allow_null=True)
 
 
-class CasePreservationDealSerializer(serializers.Serializer):
+class CasePreservationDealSerializer(BoundedSerializer):
     outcome = serializers.ChoiceField(choices=Preservation.Outcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     dealt_on = serializers.DateField(required=False, allow_null=True)
@@ -607,7 +608,7 @@ class CaseRecheckSerializer(CaseOfficersSerializer):
     rechecked_on = serializers.DateField(required=False, allow_null=True)
 
 
-class CaseJointActionSerializer(serializers.Serializer):
+class CaseJointActionSerializer(BoundedSerializer):
     held_on = serializers.DateField()
     bodies = serializers.ListField(
         child=serializers.CharField(max_length=32), min_length=1, help_text="department codes"
@@ -655,16 +656,16 @@ class SimplifiedDecisionSerializer(CasePartySerializer):
     )
 
 
-class EnforcementDeadlineSerializer(serializers.Serializer):
+class EnforcementDeadlineSerializer(BoundedSerializer):
     due = serializers.DateField()
 
 
-class EnforcementLateFeeSerializer(serializers.Serializer):
+class EnforcementLateFeeSerializer(BoundedSerializer):
     late_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class DutyShiftSerializer(serializers.Serializer):
+class DutyShiftSerializer(BoundedSerializer):
     squad = serializers.CharField()
     day = serializers.DateField()
     officer = serializers.IntegerField()
@@ -673,7 +674,7 @@ class DutyShiftSerializer(serializers.Serializer):
     is_lead = serializers.BooleanField()
 
 
-class EnforcementBoardRowSerializer(serializers.Serializer):
+class EnforcementBoardRowSerializer(BoundedSerializer):
     squad = serializers.CharField()
     squad_name = serializers.CharField()
     open = serializers.IntegerField()

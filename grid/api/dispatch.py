@@ -36,14 +36,14 @@ from grid.selectors import dispatch_scope as who
 from grid.selectors import incidents as incident_sel
 from grid.selectors import routing
 from grid.services import dispatch as svc
-from portal.api_fields import BoundedJSONParser
+from portal.api_fields import BoundedJSONParser, BoundedSerializer
 from portal.errors import ActionError, NotFound
 from portal.models import Department
 
 MULTI = [parsers.MultiPartParser, parsers.FormParser, BoundedJSONParser]
 
 
-class DispatchErrorSerializer(serializers.Serializer):
+class DispatchErrorSerializer(BoundedSerializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
@@ -74,7 +74,7 @@ def _department(code: str, field: str = "department") -> Department:
 # --- serializers -------------------------------------------------------------------------------
 
 
-class WorkOrderListSerializer(serializers.Serializer):
+class WorkOrderListSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     incident = serializers.CharField(source="incident.number")
@@ -94,7 +94,7 @@ class WorkOrderListSerializer(serializers.Serializer):
     rule = serializers.IntegerField(source="rule_id", allow_null=True)
 
 
-class WorkOrderStepSerializer(serializers.Serializer):
+class WorkOrderStepSerializer(BoundedSerializer):
     at = serializers.DateTimeField()
     actor = serializers.CharField(source="actor_label")
     action = serializers.CharField()
@@ -103,7 +103,7 @@ class WorkOrderStepSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class WorkOrderExtensionSerializer(serializers.Serializer):
+class WorkOrderExtensionSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     new_due_on = serializers.DateField()
     reason = serializers.CharField()
@@ -113,7 +113,7 @@ class WorkOrderExtensionSerializer(serializers.Serializer):
     decision_note = serializers.CharField()
 
 
-class WorkOrderPhotoSerializer(serializers.Serializer):
+class WorkOrderPhotoSerializer(BoundedSerializer):
     id = serializers.IntegerField(source="photo_id")
     sha256 = serializers.CharField(source="photo.sha256")
     url = serializers.SerializerMethodField()
@@ -122,7 +122,7 @@ class WorkOrderPhotoSerializer(serializers.Serializer):
         return f"/api/v1/work-orders/{obj.work_order_id}/photos/{obj.photo_id}/"
 
 
-class WorkOrderSiblingSerializer(serializers.Serializer):
+class WorkOrderSiblingSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     department = serializers.CharField(source="department.code")
@@ -131,7 +131,7 @@ class WorkOrderSiblingSerializer(serializers.Serializer):
     state = serializers.CharField()
 
 
-class WorkOrderIncidentSerializer(serializers.Serializer):
+class WorkOrderIncidentSerializer(BoundedSerializer):
     number = serializers.CharField()
     category = serializers.CharField(source="category_code")
     category_name = serializers.CharField(source="category.name")
@@ -185,13 +185,13 @@ class WorkOrderFeedbackCreatedSerializer(WorkOrderDetailSerializer):
     page_url = serializers.CharField()
 
 
-class WorkOrderSignForSerializer(serializers.Serializer):
+class WorkOrderSignForSerializer(BoundedSerializer):
     at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="district orders: when the district signed"
     )
 
 
-class WorkOrderReturnSerializer(serializers.Serializer):
+class WorkOrderReturnSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=1000)
     basis = serializers.CharField(
         max_length=1000,
@@ -202,7 +202,7 @@ class WorkOrderReturnSerializer(serializers.Serializer):
     )
 
 
-class WorkOrderFeedbackSerializer(serializers.Serializer):
+class WorkOrderFeedbackSerializer(BoundedSerializer):
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
     note = serializers.CharField(max_length=2000)
     answered_on = serializers.DateField(
@@ -211,22 +211,22 @@ class WorkOrderFeedbackSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
 
 
-class WorkOrderExtensionRequestSerializer(serializers.Serializer):
+class WorkOrderExtensionRequestSerializer(BoundedSerializer):
     new_due_on = serializers.DateField()
     reason = serializers.CharField(max_length=1000)
 
 
-class WorkOrderExtensionDecisionSerializer(serializers.Serializer):
+class WorkOrderExtensionDecisionSerializer(BoundedSerializer):
     extension = serializers.IntegerField(min_value=1)
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class WorkOrderNoteSerializer(serializers.Serializer):
+class WorkOrderNoteSerializer(BoundedSerializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class WorkOrderReasonSerializer(serializers.Serializer):
+class WorkOrderReasonSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=1000)
 
 
@@ -452,13 +452,13 @@ class RulesReaders(permissions.BasePermission):
         )
 
 
-class RoutingRuleRefSerializer(serializers.Serializer):
+class RoutingRuleRefSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     order = serializers.IntegerField()
 
 
-class RoutingHandlerSerializer(serializers.Serializer):
+class RoutingHandlerSerializer(BoundedSerializer):
     kind = serializers.ChoiceField(choices=HandlerKind.choices)
     code = serializers.CharField(help_text="grid code, department code or squad code")
     co_handlers = serializers.ListField(child=serializers.CharField(), required=False)
@@ -467,7 +467,7 @@ class RoutingHandlerSerializer(serializers.Serializer):
         optional_fields = ["co_handlers"]
 
 
-class RoutingEvaluatedSerializer(serializers.Serializer):
+class RoutingEvaluatedSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     order = serializers.IntegerField()
@@ -479,14 +479,14 @@ class RoutingEvaluatedSerializer(serializers.Serializer):
     handler_label = serializers.CharField()
 
 
-class RoutingTestResultSerializer(serializers.Serializer):
+class RoutingTestResultSerializer(BoundedSerializer):
     rule = RoutingRuleRefSerializer(allow_null=True)
     handler = RoutingHandlerSerializer(allow_null=True)
     working_time = serializers.BooleanField(help_text="office hours of a working day")
     evaluated = RoutingEvaluatedSerializer(many=True)
 
 
-class RoutingRuleSerializer(serializers.Serializer):
+class RoutingRuleSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     order = serializers.IntegerField()
@@ -623,7 +623,7 @@ class RoutingRuleViewSet(viewsets.ReadOnlyModelViewSet):
 # --- dispatching ---------------------------------------------------------------------------------------
 
 
-class DispatchCreateSerializer(serializers.Serializer):
+class DispatchCreateSerializer(BoundedSerializer):
     incident = serializers.RegexField(r"^SJ\d{13}$", help_text="incident number")
     kind = serializers.ChoiceField(
         choices=HandlerKind.choices,
@@ -645,7 +645,7 @@ class DispatchCreateSerializer(serializers.Serializer):
     )
 
 
-class DispatchSerializer(serializers.Serializer):
+class DispatchSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     incident = serializers.CharField(source="incident.number")
     seq = serializers.IntegerField()
@@ -709,7 +709,7 @@ class DispatchCreateView(APIView):
         return Response(DispatchSerializer(dispatch).data, status=201)
 
 
-class ToRouteSerializer(serializers.Serializer):
+class ToRouteSerializer(BoundedSerializer):
     number = serializers.CharField()
     category = serializers.CharField(source="category_code")
     category_name = serializers.CharField(source="category.name")
@@ -753,7 +753,7 @@ class ToRouteView(APIView):
 # --- whistles ----------------------------------------------------------------------------------------
 
 
-class WhistleCallSerializer(serializers.Serializer):
+class WhistleCallSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     department = serializers.CharField(source="department.code")
     department_name = serializers.CharField(source="department.name")
@@ -765,7 +765,7 @@ class WhistleCallSerializer(serializers.Serializer):
         return obj.status(timezone.now())
 
 
-class WhistleSerializer(serializers.Serializer):
+class WhistleSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     incident = serializers.CharField(source="incident.number")
     blown_at = serializers.DateTimeField()
@@ -775,7 +775,7 @@ class WhistleSerializer(serializers.Serializer):
     calls = WhistleCallSerializer(many=True)
 
 
-class WhistleCreateSerializer(serializers.Serializer):
+class WhistleCreateSerializer(BoundedSerializer):
     incident = serializers.RegexField(r"^SJ\d{13}$")
     departments = serializers.ListField(
         child=serializers.CharField(max_length=32), min_length=1, max_length=20
@@ -785,7 +785,7 @@ class WhistleCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class WhistleReportSerializer(serializers.Serializer):
+class WhistleReportSerializer(BoundedSerializer):
     department = serializers.CharField(
         max_length=32,
         required=False,

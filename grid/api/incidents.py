@@ -40,14 +40,14 @@ from grid.selectors import incident_scope as scope
 from grid.selectors import incidents as sel
 from grid.services import incidents as svc
 from portal import photos, roles
-from portal.api_fields import BoundedJSONParser
+from portal.api_fields import BoundedJSONParser, BoundedSerializer
 from portal.errors import ActionError, NotFound
 from portal.models import User
 
 NUMBER_REGEX = r"SJ\d{13}"
 
 
-class IncidentErrorSerializer(serializers.Serializer):
+class IncidentErrorSerializer(BoundedSerializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
@@ -61,7 +61,7 @@ ACTION_ERRORS = {400: ERR, 401: ERR, 403: ERR, 404: ERR, 409: ERR}
 # --- serializers -----------------------------------------------------------------------------
 
 
-class IncidentLimitsSerializer(serializers.Serializer):
+class IncidentLimitsSerializer(BoundedSerializer):
     unit = serializers.ChoiceField(choices=["hours", "working_days"])
     verify = serializers.IntegerField()
     accept = serializers.IntegerField()
@@ -69,7 +69,7 @@ class IncidentLimitsSerializer(serializers.Serializer):
     max_handle = serializers.IntegerField()
 
 
-class IncidentCategorySerializer(serializers.Serializer):
+class IncidentCategorySerializer(BoundedSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
     branch = serializers.CharField(source="branch.code")
@@ -88,7 +88,7 @@ class IncidentCategorySerializer(serializers.Serializer):
         return obj.limits_dict()
 
 
-class IncidentListSerializer(serializers.Serializer):
+class IncidentListSerializer(BoundedSerializer):
     number = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField(source="get_state_display")
@@ -109,7 +109,7 @@ class IncidentListSerializer(serializers.Serializer):
         return obj.grid.code if obj.grid_id else None
 
 
-class IncidentStepSerializer(serializers.Serializer):
+class IncidentStepSerializer(BoundedSerializer):
     at = serializers.DateTimeField()
     actor = serializers.CharField(source="actor_label")
     action = serializers.CharField()
@@ -118,7 +118,7 @@ class IncidentStepSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class IncidentPhotoSerializer(serializers.Serializer):
+class IncidentPhotoSerializer(BoundedSerializer):
     id = serializers.IntegerField(source="photo_id")
     stage = serializers.CharField()
     sha256 = serializers.CharField(source="photo.sha256")
@@ -128,7 +128,7 @@ class IncidentPhotoSerializer(serializers.Serializer):
         return f"/api/v1/incidents/{obj.incident.number}/photos/{obj.photo_id}/"
 
 
-class IncidentExtensionSerializer(serializers.Serializer):
+class IncidentExtensionSerializer(BoundedSerializer):
     id = serializers.IntegerField()
     amount = serializers.IntegerField()
     reason = serializers.CharField()
@@ -206,7 +206,7 @@ class IncidentDetailSerializer(IncidentListSerializer):
         return len(obj.followers.all())
 
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(BoundedSerializer):
     client_uuid = serializers.UUIDField(
         required=False,
         allow_null=True,
@@ -241,7 +241,7 @@ class IncidentCreatedSerializer(IncidentListSerializer):
         return sel.page_url(self.context["request"].user, obj)
 
 
-class HotlineSerializer(serializers.Serializer):
+class HotlineSerializer(BoundedSerializer):
     external_number = serializers.CharField(max_length=64)
     category = serializers.CharField(max_length=16)
     description = serializers.CharField(max_length=2000)
@@ -256,7 +256,7 @@ class HotlineSerializer(serializers.Serializer):
     caller_mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
-class HotlineStatusSerializer(serializers.Serializer):
+class HotlineStatusSerializer(BoundedSerializer):
     external_number = serializers.CharField()
     number = serializers.CharField()
     state = serializers.CharField()
@@ -270,7 +270,7 @@ class HotlineStatusSerializer(serializers.Serializer):
     rating_url = serializers.CharField(allow_null=True)
 
 
-class IncidentDuplicateSerializer(serializers.Serializer):
+class IncidentDuplicateSerializer(BoundedSerializer):
     number = serializers.CharField()
     distance_m = serializers.IntegerField()
     description = serializers.CharField()
@@ -281,7 +281,7 @@ class IncidentDuplicateSerializer(serializers.Serializer):
     followers = serializers.IntegerField()
 
 
-class IncidentNoteSerializer(serializers.Serializer):
+class IncidentNoteSerializer(BoundedSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -304,7 +304,7 @@ class IncidentHandlerSerializer(IncidentNoteSerializer):
     handler = serializers.CharField(required=False, allow_blank=True, help_text="user name")
 
 
-class IncidentResultSerializer(serializers.Serializer):
+class IncidentResultSerializer(BoundedSerializer):
     note = serializers.CharField(max_length=2000)
     photos = serializers.ListField(child=serializers.FileField(), max_length=9)
 
@@ -317,17 +317,17 @@ class IncidentCloseSerializer(IncidentNoteSerializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
 
 
-class IncidentReasonSerializer(serializers.Serializer):
+class IncidentReasonSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=2000)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
 
 
-class IncidentHoldSerializer(serializers.Serializer):
+class IncidentHoldSerializer(BoundedSerializer):
     reason = serializers.CharField(max_length=2000)
     review_on = serializers.DateField()
 
 
-class IncidentExtensionRequestSerializer(serializers.Serializer):
+class IncidentExtensionRequestSerializer(BoundedSerializer):
     amount = serializers.IntegerField(min_value=1, max_value=720)
     reason = serializers.CharField(max_length=2000)
 
@@ -349,12 +349,12 @@ class IncidentJoinSerializer(IncidentNoteSerializer):
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
 
 
-class IncidentRateSerializer(serializers.Serializer):
+class IncidentRateSerializer(BoundedSerializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class IncidentFollowerSerializer(serializers.Serializer):
+class IncidentFollowerSerializer(BoundedSerializer):
     number = serializers.CharField()
     created = serializers.BooleanField()
 

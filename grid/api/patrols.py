@@ -15,6 +15,7 @@ from grid.models import Finding, Patrol
 from grid.services import patrols as services
 from portal import roles
 from portal.api_errors import ServiceError
+from portal.api_fields import BoundedSerializer
 
 ERROR = inline_serializer(
     "PatrolErrorBody",
@@ -26,7 +27,7 @@ ERROR = inline_serializer(
 )
 
 
-class FindingCreateSerializer(serializers.Serializer):
+class FindingCreateSerializer(BoundedSerializer):
     client_uuid = serializers.UUIDField()
     category = serializers.ChoiceField(choices=Finding.Category.choices)
     description = serializers.CharField(max_length=2000)
@@ -35,7 +36,7 @@ class FindingCreateSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
-class FindingCreatedSerializer(serializers.Serializer):
+class FindingCreatedSerializer(BoundedSerializer):
     public_id = serializers.UUIDField()
     number = serializers.CharField()
     message = serializers.CharField()

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api_errors import ServiceError
+from portal.api_fields import BoundedSerializer
 from portal.areas import locate
 from portal.areas import selectors as sel
 from portal.models import Area, AreaKind
@@ -25,12 +26,12 @@ from portal.models import Area, AreaKind
 JSON = "application/json"
 
 
-class AreaRefSerializer(serializers.Serializer):
+class AreaRefSerializer(BoundedSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class AreaLocationSerializer(serializers.Serializer):
+class AreaLocationSerializer(BoundedSerializer):
     village = AreaRefSerializer(allow_null=True)
     grid = AreaRefSerializer(allow_null=True)
     micro_grid = AreaRefSerializer(allow_null=True)
