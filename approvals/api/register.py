@@ -37,6 +37,7 @@ from approvals.selectors import register as sel
 from approvals.services import register as services
 from portal import audit, roles
 from portal.api_errors import ServiceError
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer
 from portal.models import Department
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,19 +81,19 @@ def _date_param(request, name: str) -> date | None:
 # --- serializers ---------------------------------------------------------------------------
 
 
-class DepartmentRefSerializer(serializers.ModelSerializer):
+class DepartmentRefSerializer(BoundedModelSerializer):
     class Meta:
         model = Department
         fields = ["code", "name"]
 
 
-class CategoryRefSerializer(serializers.ModelSerializer):
+class CategoryRefSerializer(BoundedModelSerializer):
     class Meta:
         model = BusinessCategory
         fields = ["code", "name"]
 
 
-class MaterialSerializer(serializers.ModelSerializer):
+class MaterialSerializer(BoundedModelSerializer):
     form_display = serializers.CharField(source="get_form_display", read_only=True)
     blank_form_url = serializers.SerializerMethodField()
     sample_form_url = serializers.SerializerMethodField()
@@ -127,13 +128,13 @@ class MaterialSerializer(serializers.ModelSerializer):
         return self._url(obj, "sample")
 
 
-class StageSerializer(serializers.Serializer):
+class StageSerializer(BoundedSerializer):
     name = serializers.CharField()
     who = serializers.CharField(allow_blank=True, required=False)
     days = serializers.IntegerField(allow_null=True, required=False)
 
 
-class MatterListSerializer(serializers.ModelSerializer):
+class MatterListSerializer(BoundedModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     delegation_mode_display = serializers.CharField(
         source="get_delegation_mode_display", read_only=True
@@ -212,7 +213,7 @@ class MatterVersionSerializer(MatterDetailSerializer):
         ]
 
 
-class MaterialInputSerializer(serializers.Serializer):
+class MaterialInputSerializer(BoundedSerializer):
     id = serializers.IntegerField(required=False, help_text="an existing material to keep")
     name = serializers.CharField(max_length=200)
     form = serializers.ChoiceField(choices=Material.Form.choices)
@@ -222,7 +223,7 @@ class MaterialInputSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class MatterWriteSerializer(serializers.Serializer):
+class MatterWriteSerializer(BoundedSerializer):
     """The editable fields of a draft. Departments and category by code."""
 
     name = serializers.CharField(max_length=200)
@@ -281,19 +282,19 @@ class MatterUpdateSerializer(MatterWriteSerializer):
     )
 
 
-class PublishSerializer(serializers.Serializer):
+class PublishSerializer(BoundedSerializer):
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(required=False, allow_null=True)
 
 
-class RetireSerializer(serializers.Serializer):
+class RetireSerializer(BoundedSerializer):
     effective = serializers.DateField(
         help_text="first day the version is no longer in force; it ends the day before"
     )
     reason = serializers.CharField(max_length=200)
 
 
-class HistorySerializer(serializers.Serializer):
+class HistorySerializer(BoundedSerializer):
     version = serializers.IntegerField()
     status = serializers.CharField()
     valid_from = serializers.DateField(allow_null=True)
@@ -357,7 +358,7 @@ class MatterViewSet(viewsets.ReadOnlyModelViewSet):
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(responses=HistorySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, code=None):
         """Who held the power when: every published or retired version, in date order."""
         rows = sel.matter_history(code)
@@ -494,7 +495,7 @@ class MatterVersionViewSet(
 # --- business categories -----------------------------------------------------------------------
 
 
-class BusinessCategorySerializer(serializers.ModelSerializer):
+class BusinessCategorySerializer(BoundedModelSerializer):
     windows = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
 
     class Meta:
@@ -513,7 +514,7 @@ class BusinessCategoryViewSet(viewsets.ReadOnlyModelViewSet):
 # --- delegation instruments ------------------------------------------------------------------
 
 
-class DelegationItemSerializer(serializers.ModelSerializer):
+class DelegationItemSerializer(BoundedModelSerializer):
     matter_version = serializers.IntegerField(source="matter.version", read_only=True, default=None)
 
     class Meta:
@@ -522,7 +523,7 @@ class DelegationItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "matter_version", "order"]
 
 
-class DelegationInstrumentSerializer(serializers.ModelSerializer):
+class DelegationInstrumentSerializer(BoundedModelSerializer):
     items = DelegationItemSerializer(many=True, read_only=True)
     has_handover_list = serializers.SerializerMethodField()
 
@@ -547,7 +548,7 @@ class DelegationInstrumentSerializer(serializers.ModelSerializer):
         return bool(obj.handover_list)
 
 
-class DelegationInstrumentWriteSerializer(serializers.Serializer):
+class DelegationInstrumentWriteSerializer(BoundedSerializer):
     title = serializers.CharField(max_length=200)
     document_number = serializers.CharField(max_length=100)
     issuing_authority = serializers.CharField(max_length=128)
@@ -557,7 +558,7 @@ class DelegationInstrumentWriteSerializer(serializers.Serializer):
     handover_list = serializers.FileField(required=False)
 
 
-class DelegationItemWriteSerializer(serializers.Serializer):
+class DelegationItemWriteSerializer(BoundedSerializer):
     action = serializers.ChoiceField(choices=DelegationItem.Action.choices)
     code = serializers.CharField(max_length=64)
     note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
@@ -650,14 +651,14 @@ class DelegationInstrumentViewSet(
 # --- spreadsheet import and export ----------------------------------------------------------------
 
 
-class ProblemSerializer(serializers.Serializer):
+class ProblemSerializer(BoundedSerializer):
     sheet = serializers.CharField()
     row = serializers.IntegerField(allow_null=True)
     column = serializers.CharField()
     message = serializers.CharField()
 
 
-class RegisterImportJobSerializer(serializers.ModelSerializer):
+class RegisterImportJobSerializer(BoundedModelSerializer):
     errors = ProblemSerializer(many=True, read_only=True)
     report = serializers.DictField(read_only=True)
 
@@ -682,7 +683,7 @@ class RegisterImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegisterImportUploadSerializer(serializers.Serializer):
+class RegisterImportUploadSerializer(BoundedSerializer):
     file = serializers.FileField()
     retire_missing = serializers.BooleanField(
         default=False,
@@ -690,7 +691,7 @@ class RegisterImportUploadSerializer(serializers.Serializer):
     )
 
 
-class RegisterImportApplySerializer(serializers.Serializer):
+class RegisterImportApplySerializer(BoundedSerializer):
     retire_count = serializers.IntegerField(
         required=False, help_text="the number of matters the preview retires, typed in"
     )

@@ -73,8 +73,29 @@ def _lock(application: Application) -> Application:
     return locked
 
 
-def _ensure(application: Application, transition, code: str = "invalid_transition"):
+def _conflict_if_just_moved(application: Application, transition, actor) -> None:
+    """A lost race is a 409, always: when the action was allowed in the state the application
+    was in before someone else's last move, the caller acted on that earlier state (it read
+    the object before the other person's change, or sent its request before seeing it)."""
+    meta = getattr(transition, "_django_fsm", None)
+    if meta is None or not application.pk:
+        return
+    last = application.history.order_by("-at", "-id").only("from_state", "actor_id").first()
+    if last is None or last.from_state == application.state:
+        return
+    if last.actor_id is not None and last.actor_id == getattr(actor, "pk", None):
+        return  # the caller's own last step (a second click): not a race, a 400
+    if meta.has_transition(last.from_state):
+        raise Conflict(
+            _("该办件已被他人处理（当前状态：%(state)s），请刷新后再试。")
+            % {"state": application.get_state_display()},
+            code="state_changed",
+        )
+
+
+def _ensure(application: Application, transition, code: str = "invalid_transition", actor=None):
     if not can_proceed(transition):
+        _conflict_if_just_moved(application, transition, actor)
         raise ActionError(
             _("办件当前状态（%(state)s）不允许此操作。")
             % {"state": application.get_state_display()},
@@ -94,7 +115,7 @@ def _move(
     """Run the FSM transition, save, and write history and audit in the same transaction."""
     before = application.state
     transition = getattr(application, transition_name)
-    _ensure(application, transition)
+    _ensure(application, transition, actor=actor)
     transition()
     application.save()
     StateChange.objects.create(
@@ -589,7 +610,7 @@ def application_submit(
 ) -> Application:
     today = _today(today)
     application = _lock(application)
-    _ensure(application, application.submit)
+    _ensure(application, application.submit, actor=actor)
     if application.state == State.DRAFT:
         if not (sel.is_applicant_side(actor, application) or application.filed_by_id == actor.pk):
             raise Forbidden(_("只有填报人可以提交。"), code="not_applicant")
@@ -689,7 +710,7 @@ def application_accept(
     today = _today(today)
     application = _lock(application)
     _require_clerk_for(actor, application)
-    _ensure(application, application.accept)
+    _ensure(application, application.accept, actor=actor)
     _apply_checks(application, checks, today)
     problems = {
         f"materials.{m.pk}": _("“%(name)s”尚未收取。") % {"name": m.name}
@@ -750,7 +771,7 @@ def application_request_correction(
             _("本次提交已经发出过一次性告知书，不能再次要求补正：请受理或不予受理。"),
             code="correction_already_issued",
         )
-    _ensure(application, application.request_correction)
+    _ensure(application, application.request_correction, actor=actor)
     _apply_checks(application, checks, today)
     items = [
         {
@@ -817,7 +838,7 @@ def application_refuse(
         errors["basis"] = _("请填写不予受理的法律依据。")
     if errors:
         raise ActionError(_("不予受理必须说明理由和依据。"), code="reason_required", fields=errors)
-    _ensure(application, application.refuse)
+    _ensure(application, application.refuse, actor=actor)
     application.refused_on = today
     application.refusal_reason = reason.strip()
     application.refusal_basis = basis.strip()
@@ -878,7 +899,7 @@ def sweep_deemed_acceptances(*, today: date | None = None, limit: int = 500) -> 
 def application_claim(*, application: Application, actor, today: date | None = None) -> Application:
     application = _lock(application)
     _require_reviewer_for(actor, application)
-    _ensure(application, application.claim)
+    _ensure(application, application.claim, actor=actor)
     application.handler = actor
     application.claimed_at = timezone.now()
     refresh_clock(application, today)
@@ -954,7 +975,7 @@ def application_suspend(
         errors["expected_days"] = _("预计时长应为1到365个工作日。")
     if errors:
         raise ActionError(_("特别程序信息不完整。"), code="invalid", fields=errors)
-    _ensure(application, application.suspend)
+    _ensure(application, application.suspend, actor=actor)
     suspension = Suspension.objects.create(
         application=application,
         kind=kind,
@@ -997,7 +1018,7 @@ def application_resume(
     today = _today(today)
     application = _lock(application)
     _require_handler(actor, application)
-    _ensure(application, application.resume)
+    _ensure(application, application.resume, actor=actor)
     suspension = application.suspensions.get(ended_on__isnull=True)
     suspension.ended_on = today
     suspension.ended_by = actor
@@ -1239,7 +1260,7 @@ def application_decide(
             _("受理转报事项由区级部门作出决定：请完成初审后转报。"), code="forward_matter"
         )
     _validate_decision(outcome, reason, basis)
-    _ensure(application, application.decide)
+    _ensure(application, application.decide, actor=actor)
     _record_decision(
         application,
         actor=actor,
@@ -1263,7 +1284,7 @@ def application_forward(
         raise ActionError(
             _("请填写初审意见。"), code="opinion_required", fields={"opinion": _("必填。")}
         )
-    _ensure(application, application.forward)
+    _ensure(application, application.forward, actor=actor)
     application.forwarded_on = today
     _move(application, "forward", actor=actor, note=opinion.strip())
     _close_open_extensions(application, actor=actor, reason=CLOSE_REASONS["forward"])
@@ -1286,7 +1307,7 @@ def application_record_district_decision(
     if sel.staff_department_id(actor) != application.delegating_department_id:
         raise Forbidden(_("该办件不是转报给您所在部门的。"), code="not_your_department")
     _validate_decision(outcome, reason, basis)
-    _ensure(application, application.record_district_decision)
+    _ensure(application, application.record_district_decision, actor=actor)
     _record_decision(
         application,
         actor=actor,
@@ -1321,7 +1342,7 @@ def application_release(
             code="tracking_required",
             fields={"tracking_number": _("必填。")},
         )
-    _ensure(application, application.release)
+    _ensure(application, application.release, actor=actor)
     application.release_method = method
     application.tracking_number = tracking_number.strip()
     application.released_on = today
