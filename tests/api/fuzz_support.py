@@ -55,10 +55,10 @@ def build_town():
 
 
 def tokens(people) -> dict[str, dict[str, str]]:
-    from rest_framework.authtoken.models import Token
+    from portal import tokens as api_tokens
 
     return {
-        role: {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+        role: {"Authorization": f"Token {api_tokens.issue(user=user)[1]}"}
         for role, user in people.items()
     }
 
