@@ -31,7 +31,6 @@ class CentreConfig(AppConfig):
                 name="centre",
                 run=lambda run: _generate().run_part(run),
                 add_arguments=lambda parser: _generate().add_arguments(parser),
-                describe=lambda result: _generate().describe(result),
             )
         )
 

@@ -204,12 +204,6 @@ def add_arguments(parser) -> None:
     )
 
 
-def describe(result: dict) -> str:
-    lines = [f"{key}: {value:,}" for key, value in result["counts"].items()]
-    lines += [f"time {key}: {value} s" for key, value in result["timings"].items()]
-    return "\n".join(lines)
-
-
 def run_part(run) -> dict:
     wanted = run.options.get("dispatchers")
     if wanted is None:

@@ -32,7 +32,6 @@ class EnforcementConfig(AppConfig):
                 name="enforcement",
                 run=lambda run: _generate().run_part(run),
                 add_arguments=lambda parser: _generate().add_arguments(parser),
-                describe=lambda result: _generate().describe(result),
             )
         )
         generate.register(
@@ -41,7 +40,6 @@ class EnforcementConfig(AppConfig):
                 name="callouts",
                 run=lambda run: _callout_generate().run_part(run),
                 add_arguments=lambda parser: _callout_generate().add_arguments(parser),
-                describe=lambda result: _callout_generate().describe(result),
             )
         )
 

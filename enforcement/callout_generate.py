@@ -533,12 +533,6 @@ def add_arguments(parser) -> None:
     )
 
 
-def describe(result: dict) -> str:
-    lines = [f"{table}: {count:,}" for table, count in result["counts"].items()]
-    lines += [f"time {key}: {value} s" for key, value in result["timings"].items()]
-    return "\n".join(lines)
-
-
 def run_part(run) -> dict:
     count = run.options.get("callouts")
     if count is None:

@@ -859,12 +859,6 @@ def add_arguments(parser) -> None:
     )
 
 
-def describe(result: dict) -> str:
-    lines = [f"{table}: {count:,}" for table, count in result["counts"].items()]
-    lines += [f"time {key}: {value} s" for key, value in result["timings"].items()]
-    return "\n".join(lines)
-
-
 def run_part(run) -> dict:
     cases = run.options.get("enforcement_cases") or 100_000
     result = Generator(

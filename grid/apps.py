@@ -34,7 +34,6 @@ class GridConfig(AppConfig):
                 name="incidents",
                 run=lambda run: _generate().run_part(run),
                 add_arguments=lambda parser: _generate().add_arguments(parser),
-                describe=lambda result: _generate().describe(result),
             )
         )
         generate.register(
@@ -43,7 +42,6 @@ class GridConfig(AppConfig):
                 name="dispatch",
                 run=lambda run: _generate_dispatch().run_part(run),
                 add_arguments=lambda parser: _generate_dispatch().add_arguments(parser),
-                describe=lambda result: _generate_dispatch().describe(result),
             )
         )
 

@@ -667,12 +667,6 @@ class Generator:
         return "\t".join(values[f.column] for f in WorkOrder._meta.concrete_fields)
 
 
-def describe(result: dict) -> str:
-    lines = [f"{key}: {value:,}" for key, value in result["counts"].items()]
-    lines += [f"time {key}: {value} s" for key, value in result["timings"].items()]
-    return "\n".join(lines)
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("--work-orders", type=int, default=200_000)
 

@@ -728,12 +728,6 @@ class Generator:
         return rng.choices(choices, weights=weights)[0]
 
 
-def describe(result: dict) -> str:
-    lines = [f"{key}: {value:,}" for key, value in result["counts"].items()]
-    lines += [f"time {key}: {value} s" for key, value in result["timings"].items()]
-    return "\n".join(lines)
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("--incidents", type=int, default=1_000_000)
 

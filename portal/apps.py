@@ -30,7 +30,6 @@ class PortalConfig(AppConfig):
                 name="areas",
                 add_arguments=areas_generate.add_arguments,
                 run=areas_generate.run_part,
-                describe=areas_generate.describe,
             )
         )
 

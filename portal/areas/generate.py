@@ -329,12 +329,6 @@ class Generator:
         return counts
 
 
-def describe(result: dict) -> str:
-    lines = [f"{key}: {value:,}" for key, value in result["counts"].items()]
-    lines += [f"time {key}: {value} s" for key, value in result["timings"].items()]
-    return "\n".join(lines)
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("--villages", type=int, default=LONGGANG["villages"])
     parser.add_argument("--grids", type=int, default=LONGGANG["grids"])

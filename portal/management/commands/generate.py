@@ -58,6 +58,5 @@ class Command(BaseCommand):
                 result = part.run(run)
             except (RuntimeError, ValueError) as exc:
                 raise CommandError(f"{part.name}: {exc}") from exc
-            if part.describe:
-                self.stdout.write(part.describe(result))
+            self.stdout.write(part.describe(result))
         self.stdout.write(f"generated in {time.perf_counter() - started:.1f} s")
