@@ -26,6 +26,18 @@ def wait_text(driver, text, timeout=15):
     )
 
 
+def wait_element_text(driver, css, text, timeout=15):
+    """Wait until an element matching ``css`` holds ``text``, looking again when the page's
+    script redraws the element between finding and reading it."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    ignored = [StaleElementReferenceException, WebDriverException]
+    WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(
+        lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, css)),
+        message=f"no {css} with {text!r}",
+    )
+
+
 def page_text(driver, attempts=20):
     """The body's text, read again when the page was replaced between finding and reading."""
     import time

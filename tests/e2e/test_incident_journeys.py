@@ -11,7 +11,15 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from grid.models import Incident, IncidentFollower
 from grid.models.incidents import Source, State
 from grid.services import incidents as svc
-from tests.e2e.helpers import axe_violations, fill, login, screenshot, wait_for, wait_text
+from tests.e2e.helpers import (
+    axe_violations,
+    fill,
+    login,
+    screenshot,
+    wait_element_text,
+    wait_for,
+    wait_text,
+)
 from tests.grid.incident_fixtures import World, jpeg
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -68,8 +76,7 @@ def test_member_reports_offline_then_online_sent_once(phone, live_server, w, tmp
     )
     wait_for(phone, "[data-photo-previews] img")
     phone.find_element(By.CSS_SELECTOR, "form[data-outbox] button[type=submit]").click()
-    item = wait_for(phone, ".outbox-item[data-status=waiting]")
-    assert "等待发送" in item.text
+    wait_element_text(phone, ".outbox-item[data-status=waiting]", "等待发送")
     wait_text(phone, "当前无信号")
     screenshot(phone, "grid-report-offline")
     assert not Incident.objects.exists()
