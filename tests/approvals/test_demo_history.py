@@ -20,9 +20,26 @@ def local(moment):
     return timezone.localtime(moment).date()
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The demo is seeded once for this module (a minute of work) inside a transaction that is
+    rolled back after the module's last test; every test still runs in its own savepoint."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+def demo(seeded_once, db):
+    return None
 
 
 def _demo(key) -> Application:
