@@ -10,6 +10,19 @@ from portal.models import User
 from portal.models.users import mobile_validator
 
 
+def check_new_password(form: forms.Form, first: str, second: str, user: User) -> None:
+    """The one password policy (sign-up and change): both entries the same, then
+    AUTH_PASSWORD_VALIDATORS against the person (their name in pinyin, their ID number)."""
+    p1, p2 = form.cleaned_data.get(first), form.cleaned_data.get(second)
+    if p1 and p2 and p1 != p2:
+        form.add_error(second, _("两次输入的密码不一致。"))
+    elif p1:
+        try:
+            password_validation.validate_password(p1, user)
+        except ValidationError as exc:
+            form.add_error(first, exc)
+
+
 class AccessibleForm(forms.Form):
     """Links each widget to its help text and its error messages."""
 
@@ -85,19 +98,12 @@ class CitizenSignupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("两次输入的密码不一致。"))
-        elif p1:
-            probe = User(
-                username=data.get("mobile", ""),
-                real_name=data.get("real_name", ""),
-                id_number=data.get("id_number", ""),
-            )
-            try:
-                password_validation.validate_password(p1, probe)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
+        probe = User(
+            username=data.get("mobile", ""),
+            real_name=data.get("real_name", ""),
+            id_number=data.get("id_number", ""),
+        )
+        check_new_password(self, "password1", "password2", probe)
         return data
 
 
@@ -195,12 +201,5 @@ class PasswordChangeForm(AccessibleForm):
 
     def clean(self):
         data = super().clean()
-        p1, p2 = data.get("new_password1"), data.get("new_password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("new_password2", _("两次输入的密码不一致。"))
-        elif p1:
-            try:
-                password_validation.validate_password(p1, self.user)
-            except ValidationError as exc:
-                self.add_error("new_password1", exc)
+        check_new_password(self, "new_password1", "new_password2", self.user)
         return data

@@ -154,9 +154,8 @@ def test_a_nul_in_a_page_path_is_the_404_page(client):
     assert "text/html" in response["Content-Type"]
 
 
-def test_a_stored_file_missing_on_disk_is_an_error_and_one_alert(world):
-    admin = UserFactory(is_superuser=True, is_staff=True)
-    UserFactory(is_superuser=True, is_active=False)
+def _a_stored_file_gone_from_disk(world):
+    """A citizen's draft with one uploaded file whose stored copy was then deleted from disk."""
     reference = new_draft(world).json()["reference"]
     application = Application.objects.get(public_id=reference[1:])
     material = application.materials.first()
@@ -170,6 +169,13 @@ def test_a_stored_file_missing_on_disk_is_an_error_and_one_alert(world):
     )
     stored = MaterialFile.objects.get()
     stored.file.storage.delete(stored.file.name)
+    return citizen, reference, stored
+
+
+def test_a_stored_file_missing_on_disk_is_an_error_and_one_alert(world):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    UserFactory(is_superuser=True, is_active=False)
+    citizen, reference, stored = _a_stored_file_gone_from_disk(world)
 
     for _ in range(2):
         response = citizen.get(f"/api/v1/applications/{reference}/files/{stored.pk}/")
@@ -183,19 +189,7 @@ def test_a_stored_file_missing_on_disk_is_an_error_and_one_alert(world):
 
 
 def test_the_stored_file_page_is_the_404_page_when_missing(world, client):
-    reference = new_draft(world).json()["reference"]
-    application = Application.objects.get(public_id=reference[1:])
-    material = application.materials.first()
-    citizen = client_for(world.citizen)
-    f = io.BytesIO(PDF)
-    f.name = "材料.pdf"
-    citizen.post(
-        f"/api/v1/applications/{reference}/materials/{material.pk}/files/",
-        {"file": f},
-        format="multipart",
-    )
-    stored = MaterialFile.objects.get()
-    stored.file.storage.delete(stored.file.name)
+    citizen, reference, stored = _a_stored_file_gone_from_disk(world)
     client.force_login(world.citizen)
     response = client.get(f"/applications/{reference}/files/{stored.pk}/")
     assert response.status_code == 404
