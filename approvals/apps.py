@@ -8,12 +8,14 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from approvals import home, menus, reminders  # noqa: F401  (reminders registers rules)
+        # reminders registers its rules on import
+        from approvals import home, menus, reminders, signals  # noqa: F401
         from approvals.demo import applications, dashboard, evaluations, guide, hall, register
         from portal import generate
         from portal.demo import register_seeder
 
         menus.register_all()
+        signals.connect()
         home.register_all()
         register_seeder(10, "register", register.seed)
         register_seeder(15, "life-events", guide.seed)

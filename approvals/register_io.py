@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from approvals import signals
 from approvals.models import BusinessCategory, Material, Matter, RegisterImportJob
 from portal import audit, xlsx
 from portal.models import Department, Window
@@ -1158,6 +1159,7 @@ def apply_plan(
     for matter, row, previous in [*new_matters, *updated_drafts]:
         materials.extend(_new_materials(matter, row, previous))
     Material.objects.bulk_create(materials, batch_size=1000)
+    signals.register_changed()  # bulk writes send no signals
 
     for matter, _row, _previous in new_matters:
         audit.record(

@@ -1,19 +1,58 @@
 """Reads behind the ways residents find a service: popular matters (from real application
 counts), life events (一件事) with the matters each needs, and who a matter is for."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from approvals.models import Application, LifeEvent, Matter
 from approvals.selectors.register import matters_in_force
+from portal import stamps
 
 POPULAR_DAYS = 180
 POPULAR_CACHE_SECONDS = 600
 POPULAR_CACHE_KEY = "guide:popular:v1"
+
+# The register's change stamp (portal.stamps): every change to what the guide shows — a matter,
+# its materials, a life event, a department, a business category or its windows — sets a new
+# one in its own transaction (approvals.signals), so whatever is cached under the stamp is
+# dropped by the next request after the commit, in every process.
+REGISTER_STAMP = "register"
+CATALOGUE_CACHE_SECONDS = 3600
+# Only the catalogue's own questions are cached (the filters and the page); a free-text search
+# or anything else in the query string is answered afresh, so the cache holds a bounded number
+# of pages.
+CATALOGUE_PARAMS = ("audience", "department", "kind", "channel", "page")  # and an empty q
+
+
+def register_stamp() -> int:
+    return stamps.read(REGISTER_STAMP)
+
+
+def catalogue_cache_key(params, *, partial: bool) -> str | None:
+    """The cache key of the catalogue page (or its results, ``partial``) asked with ``params``
+    (request.GET): the register's stamp, today (versions come into and go out of force by
+    date), the language and the question; None when the question is not one that is cached."""
+    if any(key not in CATALOGUE_PARAMS and key != "q" for key in params):
+        return None
+    if params.get("q", "").strip():
+        return None
+    if any(len(params.getlist(key)) > 1 or len(params.get(key, "")) > 40 for key in params):
+        return None
+    question = "&".join(f"{key}={params.get(key)}" for key in sorted(params))
+    digest = hashlib.sha256(question.encode()).hexdigest()[:32]
+    return "guide:catalogue:v1:{stamp}:{day}:{language}:{which}:{digest}".format(
+        stamp=register_stamp(),
+        day=timezone.localdate().isoformat(),
+        language=get_language() or "",
+        which="results" if partial else "page",
+        digest=digest,
+    )
 
 
 def _in_force_by_code(codes) -> dict[str, Matter]:

@@ -5,13 +5,16 @@ import os
 from datetime import date
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -109,7 +112,7 @@ def default_stages(matter: Matter) -> list[dict]:
 # --- the public guide ---------------------------------------------------------------------
 
 
-def guide(request):
+def _guide_context(request) -> dict:
     departments = list(sel.guide_departments())
     form = GuideSearchForm(request.GET or None, departments=departments)
     filters = {"q": "", "audience": "", "department": "", "kind": "", "channel": ""}
@@ -119,7 +122,7 @@ def guide(request):
         request.GET.get("page")
     )
     searched = any(filters.values())
-    context = {
+    return {
         "form": form,
         "page": page,
         "filters": filters,
@@ -128,9 +131,23 @@ def guide(request):
         "querystring": _querystring(request),
         "life_events": [] if searched else guide_sel.life_events(),
     }
-    if request.headers.get("HX-Request"):
-        return render(request, "approvals/guide/_results.html", context)
-    return render(request, "approvals/guide/catalogue.html", context)
+
+
+def guide(request):
+    """The catalogue is the same for everyone who asks the same question in the same language
+    on the same day: rendered once per register change stamp (guide_sel.catalogue_cache_key),
+    so a change to the register shows on the next request. Free-text searches are not cached."""
+    partial = bool(request.headers.get("HX-Request"))
+    template = "approvals/guide/_results.html" if partial else "approvals/guide/_catalogue.html"
+    key = guide_sel.catalogue_cache_key(request.GET, partial=partial)
+    body = cache.get(key) if key else None
+    if body is None:
+        body = render_to_string(template, _guide_context(request), request=request)
+        if key:
+            cache.set(key, body, guide_sel.CATALOGUE_CACHE_SECONDS)
+    if partial:
+        return HttpResponse(body)
+    return render(request, "approvals/guide/catalogue.html", {"body": mark_safe(body)})  # noqa: S308  (our own rendering)
 
 
 def guide_enforcement(request):
