@@ -3,8 +3,9 @@
 One reminder rule per step (portal.reminders: the ledger's unique key (kind, call-out, day of
 the call) makes each step's escalation happen once, whatever the number of sweeps, workers or
 retries). A step is missed when it was not done by its moment — still not done, or done late
-before the sweep came round. Who is told: the squad's leader and the centre (the dispatchers on
-duty, as the centre registers them; else every dispatcher). The beat runs these rules every
+before the sweep came round. Who is told: the squad's leader (for a department's on-call person:
+the department's heads) and the centre (the dispatchers on duty, as the centre registers them;
+else every dispatcher). The beat runs these rules every
 CALLOUT_SWEEP_SECONDS (enforcement.tasks.callout_sweep); the five-minute reminder sweep runs
 them too."""
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from enforcement.models import CallOut, CallOutState, CallOutStep
 from enforcement.models.callouts import DONE_FIELD, STEPS
-from enforcement.services.callouts import centre_recipients, phone_url
+from enforcement.services.callouts import centre_recipients, leaders, phone_url
 from portal.reminders import Due, Sweep, not_yet_reminded, rule
 
 KINDS = {step: f"enforcement.callout_{step}_missed" for step in STEPS}
@@ -37,7 +38,7 @@ def _missed(step: str, sweep: Sweep):
     return (
         CallOut.objects.filter(called_at__gte=since, **{f"{due}__lt": sweep.now})
         .filter(not_done | done_late)
-        .select_related("squad__leader", "called_by")
+        .select_related("squad__leader", "department", "person", "called_by")
         .annotate(call_day=TruncDate("called_at", tzinfo=timezone.get_current_timezone()))
     )
 
@@ -48,7 +49,7 @@ def _escalate(step: str, sweep: Sweep) -> Iterator[Due]:
     centre = None
     for callout in qs.order_by("called_at", "pk")[: sweep.limit]:
         centre = centre if centre is not None else centre_recipients(sweep.now)
-        leader = [callout.squad.leader] if callout.squad.leader_id else []
+        leader = leaders(callout)
         caller = [callout.called_by] if callout.called_by_id else []
         done_at = callout.done_at(step)
         yield Due(
@@ -57,7 +58,7 @@ def _escalate(step: str, sweep: Sweep) -> Iterator[Due]:
             recipients=[*leader, *centre, *caller],
             context={
                 "number": callout.number,
-                "squad": callout.squad.name,
+                "squad": callout.target_name,
                 "step": str(CallOutStep(step).label),
                 "minutes": round((callout.due(step) - callout.called_at).total_seconds() / 60),
                 "done_late": done_at is not None,

@@ -67,3 +67,17 @@ class IncidentAdmin(ReadOnlyAdmin):
     exclude = ["reporter_name", "reporter_mobile"]  # personal data: the audited pages only
     raw_id_fields = ["reporter", "handler", "duplicate_of", "village", "grid", "micro_grid"]
     inlines = [IncidentStepInline]
+
+
+# ============================================================================================
+# The departments' on-call roster (部门值班). Read-only here: departments' heads and the centre
+# keep it at /grid/on-call/ (grid.services.oncall, audited).
+# ============================================================================================
+from grid.models import DepartmentOnCall  # noqa: E402
+
+
+@admin.register(DepartmentOnCall)
+class DepartmentOnCallAdmin(ReadOnlyAdmin):
+    list_display = ["day", "department", "user", "is_lead", "note", "created_by"]
+    list_filter = ["department", "day"]
+    date_hierarchy = "day"

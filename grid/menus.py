@@ -117,6 +117,14 @@ ITEMS = [
         46,
     ),
     MenuItem(
+        "department-on-call",
+        _("部门值班"),
+        "grid:on-call",
+        (r.DEPARTMENT_STAFF, r.DISPATCHER, r.SUPERVISOR),
+        _("部门值班表；指挥中心出动时呼叫当天值班人员"),
+        46,
+    ),
+    MenuItem(
         "dispatch-figures",
         _("分流交办统计"),
         "grid:dispatch-figures",

@@ -3,7 +3,7 @@ incidents the same way)."""
 
 from importlib import import_module
 
-AREAS = ("map", "people", "patrols", "incidents", "categories", "dispatch")
+AREAS = ("map", "people", "patrols", "incidents", "categories", "dispatch", "oncall")
 
 app_name = "grid"
 

@@ -154,7 +154,7 @@ def workbook_sheets(data: dict) -> list[tuple[str, list, list]]:
         (
             _("出动达标"),
             [
-                _("中队"),
+                _("中队 / 部门"),
                 _("出动次数"),
                 _("步骤"),
                 _("按时"),

@@ -2,10 +2,13 @@
 
 - the centre (dispatchers, supervisors, bureau head) creates a call-out (idempotent on
   ``client_uuid``: 201, then 200 with the same call-out for a resend);
-- the officers it went to (and the squad leader) respond, accept, set out and arrive — each a
+- the officers it went to (and the squad leader), or the department's on-call person it went
+  to (and the department's heads), respond, accept, set out and arrive — each a
   POST stamped with the server's time; "arrive" needs ``lat``/``lng`` within the radius;
 - ``?open=1`` lists the caller's open call-outs: what the officer's phone polls to ring.
-Scope: the centre and the bureau see all; officers their squad's and their own; others 404."""
+Scope: the centre and the bureau see all; officers their squad's and their own; a department's
+on-call person their own, its heads the department's; others 404. A department's call-out is
+created through grid (its on-call roster), not here."""
 
 from __future__ import annotations
 
@@ -39,8 +42,13 @@ class CallOutSerializer(BoundedSerializer):
     number = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField()
-    squad = serializers.CharField()
-    squad_name = serializers.CharField()
+    target_kind = serializers.ChoiceField(choices=["squad", "department"])
+    target_name = serializers.CharField()
+    squad = serializers.CharField(help_text="the squad's code; empty for a department's call-out")
+    squad_name = serializers.CharField(help_text="the called-out unit's name (squad or department)")
+    department = serializers.CharField(help_text="the department's code; empty for a squad's")
+    department_name = serializers.CharField()
+    person_name = serializers.CharField(help_text="the department's on-call person called out")
     source = serializers.CharField()
     source_ref = serializers.CharField()
     description = serializers.CharField()
@@ -136,7 +144,7 @@ class CallOutViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         else:
             rows = list(
                 sel.visible_callouts(request.user)
-                .select_related("squad")
+                .select_related(*sel.TARGET_RELATED)
                 .order_by("-called_at")[:50]
             )
         return Response([_data(c) for c in rows])

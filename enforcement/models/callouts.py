@@ -1,5 +1,7 @@
 """Call-outs (出动) and the 1-2-3-45 rule: the command centre calls out the squad on duty to an
-urgent incident or a call; the officers' phones ring; each step is stamped by the server:
+urgent incident or a call — or a department's on-call person (值班人员, grid's department
+on-call roster names them; grid creates those call-outs through enforcement.services, since
+enforcement never imports grid) — the phones ring; each step is stamped by the server:
 
     called ──respond (≤ 1 min)──▶ responded ──accept (≤ 2)──▶ accepted ──set out (≤ 3)──▶ set_out
        │                                                                                   │
@@ -103,11 +105,31 @@ class CallOut(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("出动编号"), max_length=24, unique=True)
     # Made by the dispatcher's form before the first try: a double submit is one call-out.
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    # Who was called out: a squad (its officers on duty), or a department's on-call person
+    # (the department and the person as they were at the call). Exactly one of the two.
     squad = models.ForeignKey(
         "enforcement.Squad",
         on_delete=models.PROTECT,
         related_name="callouts",
         verbose_name=_("中队"),
+        null=True,
+        blank=True,
+    )
+    department = models.ForeignKey(
+        "portal.Department",
+        on_delete=models.PROTECT,
+        related_name="callouts",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="department_callouts",
+        verbose_name=_("值班人员"),
     )
     source = models.CharField(_("来源"), max_length=10, choices=CallOutSource.choices)
     # The incident's number (grid's) when called out from an incident; enforcement never
@@ -178,6 +200,15 @@ class CallOut(ConcurrentTransitionMixin, models.Model):
         ordering = ["-called_at", "-id"]
         verbose_name = _("出动")
         verbose_name_plural = _("出动")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(squad__isnull=False, department__isnull=True, person__isnull=True)
+                    | Q(squad__isnull=True, department__isnull=False, person__isnull=False)
+                ),
+                name="callout_squad_or_department",
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["called_at"],
@@ -185,12 +216,29 @@ class CallOut(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=["called", "responded", "accepted", "set_out", "on_site"]),
             ),
             models.Index(fields=["squad", "-called_at"], name="callout_squad_idx"),
+            models.Index(fields=["department", "-called_at"], name="callout_department_idx"),
+            models.Index(fields=["person", "-called_at"], name="callout_person_idx"),
             models.Index(fields=["-called_at"], name="callout_called_idx"),
             models.Index(fields=["source", "source_ref"], name="callout_source_idx"),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_department(self) -> bool:
+        return self.department_id is not None
+
+    @property
+    def target_kind(self) -> str:
+        return "department" if self.department_id is not None else "squad"
+
+    @property
+    def target_name(self) -> str:
+        """Who was called out, as people read it: the squad, or "department · person"."""
+        if self.department_id is not None:
+            return f"{self.department.display_short_name} · {self.person.display_name}"
+        return self.squad.name
 
     @property
     def is_open(self) -> bool:

@@ -1,5 +1,6 @@
-"""Reads of call-outs (出动): one call-out, an officer's open ones, those in progress with their
-1-2-3-45 timings (the centre's board and map), and compliance per squad and step (figures)."""
+"""Reads of call-outs (出动): one call-out, an officer's (or a department's on-call person's) open
+ones, those in progress with their 1-2-3-45 timings (the centre's board and map), and compliance
+per squad — and per department, beside them — and step (figures)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from enforcement.models import (
 from enforcement.models.callouts import DONE_FIELD, STEPS
 from portal import roles
 from portal.errors import NotFound
+from portal.models import Department, StaffProfile
 
 from .scope import is_bureau, officer_for, squad_ids
 
@@ -43,16 +45,37 @@ def sees_all(user) -> bool:
     )
 
 
+TARGET_RELATED = ("squad", "department", "person")
+
+
+def headed_departments(user) -> list[int]:
+    """The departments ``user`` heads (their staff profile marked head): they see the
+    department's call-outs and are told of its missed steps."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        StaffProfile.objects.filter(user=user, is_department_head=True).values_list(
+            "department_id", flat=True
+        )
+    )
+
+
 def visible_callouts(user) -> QuerySet[CallOut]:
     """The centre and the bureau see every call-out; officers and squad leaders their squad's
-    and the ones that went to them; anyone else none."""
+    and the ones that went to them; a department's on-call person the ones that went to them,
+    its heads the department's; anyone else none."""
     qs = CallOut.objects.all()
     if sees_all(user):
         return qs
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     mine = CallOutOfficer.objects.filter(officer__user=user).values("callout_id")
-    return qs.filter(Q(squad_id__in=squad_ids(user)) | Q(pk__in=mine))
+    return qs.filter(
+        Q(squad_id__in=squad_ids(user))
+        | Q(pk__in=mine)
+        | Q(person=user)
+        | Q(department_id__in=headed_departments(user))
+    )
 
 
 def callout_get(user, number: str) -> CallOut:
@@ -62,6 +85,8 @@ def callout_get(user, number: str) -> CallOut:
         .select_related(
             "squad",
             "squad__leader",
+            "department",
+            "person",
             "called_by",
             "responded_by",
             "accepted_by",
@@ -88,8 +113,8 @@ def open_for(user) -> QuerySet[CallOut]:
     mine = CallOutOfficer.objects.filter(officer__user=user).values("callout_id")
     return (
         CallOut.objects.filter(state__in=CALLOUT_OPEN)
-        .filter(Q(pk__in=mine) | Q(squad_id__in=led))
-        .select_related("squad")
+        .filter(Q(pk__in=mine) | Q(squad_id__in=led) | Q(person=user))
+        .select_related(*TARGET_RELATED)
         .order_by("-called_at", "-id")
     )
 
@@ -99,11 +124,14 @@ def recent_for(user, *, limit: int = 20) -> list[CallOut]:
         return []
     officer = officer_for(user)
     led = Squad.objects.filter(leader=user).values("pk")
-    q = Q(squad_id__in=led)
+    q = Q(squad_id__in=led) | Q(person=user)
     if officer is not None:
         q |= Q(officers__officer=officer)
     return list(
-        CallOut.objects.filter(q).select_related("squad").distinct().order_by("-called_at")[:limit]
+        CallOut.objects.filter(q)
+        .select_related(*TARGET_RELATED)
+        .distinct()
+        .order_by("-called_at")[:limit]
     )
 
 
@@ -148,7 +176,7 @@ def in_progress(*, now: datetime | None = None, limit: int = 50) -> list[dict]:
     now = now or timezone.now()
     rows = list(
         CallOut.objects.filter(state__in=CALLOUT_OPEN)
-        .select_related("squad")
+        .select_related(*TARGET_RELATED)
         .order_by("-called_at", "-id")[:limit]
     )
     return [summary(c, now) for c in rows]
@@ -156,10 +184,20 @@ def in_progress(*, now: datetime | None = None, limit: int = 50) -> list[dict]:
 
 def summary(callout: CallOut, now: datetime) -> dict:
     steps = timings(callout, now)
+    department = callout.department if callout.department_id else None
     return {
         "number": callout.number,
-        "squad": callout.squad.code,
-        "squad_name": callout.squad.name,
+        # Who was called out: "squad" or "department" (a department's on-call person).
+        "target_kind": callout.target_kind,
+        "target_name": callout.target_name,
+        # The squad's code ("" for a department's call-out); ``squad_name`` is the called-out
+        # unit's name either way (the squad, or "department · person") for readers that show
+        # one name.
+        "squad": callout.squad.code if callout.squad_id else "",
+        "squad_name": callout.target_name,
+        "department": department.code if department else "",
+        "department_name": department.display_name if department else "",
+        "person_name": callout.person.display_name if callout.person_id else "",
         "state": callout.state,
         "state_label": str(callout.get_state_display()),
         "source": callout.source,
@@ -187,16 +225,19 @@ def last_positions(*, now: datetime | None = None) -> list[dict]:
     """Where each squad was last seen during its open call-outs (the map's squad markers)."""
     rows = (
         CallOut.objects.filter(state__in=CALLOUT_OPEN, last_lat__isnull=False)
-        .select_related("squad")
-        .order_by("squad_id", "-last_position_at")
+        .select_related(*TARGET_RELATED)
+        .order_by("squad_id", "person_id", "-last_position_at")
     )
-    seen: dict[int, dict] = {}
+    seen: dict[tuple, dict] = {}
     for c in rows:
-        if c.squad_id in seen:
+        # One marker per squad, and one per department's on-call person.
+        key = ("squad", c.squad_id) if c.squad_id else ("person", c.person_id)
+        if key in seen:
             continue
-        seen[c.squad_id] = {
-            "squad": c.squad.code,
-            "squad_name": c.squad.name,
+        seen[key] = {
+            "target_kind": c.target_kind,
+            "squad": c.squad.code if c.squad_id else "",
+            "squad_name": c.target_name,
             "number": c.number,
             "state": c.state,
             "state_label": str(c.get_state_display()),
@@ -208,9 +249,10 @@ def last_positions(*, now: datetime | None = None) -> list[dict]:
 
 
 def compliance(start: datetime, end: datetime, *, now: datetime | None = None) -> list[dict]:
-    """1-2-3-45 compliance per squad and step of the call-outs called in [start, end): on time,
-    late (done after its moment), missed (never done, its moment passed); steps whose moment is
-    still ahead, or that a stand-down made moot, do not count. One query."""
+    """1-2-3-45 compliance per squad and step of the call-outs called in [start, end) — and per
+    department (its on-call people's call-outs), listed after the squads: on time, late (done
+    after its moment), missed (never done, its moment passed); steps whose moment is still
+    ahead, or that a stand-down made moot, do not count. One query (and the names)."""
     now = now or timezone.now()
     counts = {}
     for step in STEPS:
@@ -229,13 +271,17 @@ def compliance(start: datetime, end: datetime, *, now: datetime | None = None) -
     rows = (
         CallOut.objects.filter(called_at__gte=start, called_at__lt=end)
         .order_by()
-        .values("squad_id")
+        .values("squad_id", "department_id")
         .annotate(total=Count("id"), **counts)
     )
+    rows = list(rows)
     squads = {s.pk: s for s in Squad.objects.all()}
+    department_ids = {r["department_id"] for r in rows if r["department_id"]}
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=department_ids)}
     out = []
     for row in rows:
         squad = squads.get(row["squad_id"])
+        department = departments.get(row["department_id"])
         steps = []
         for step in STEPS:
             on_time = row[f"{step}__on_time"]
@@ -252,15 +298,24 @@ def compliance(start: datetime, end: datetime, *, now: datetime | None = None) -
                     "rate": round(100 * on_time / counted, 1) if counted else None,
                 }
             )
-        out.append(
-            {
+        if department is not None:
+            row_id = {
+                "kind": "department",
+                "code": department.code,
+                "name": department.display_name,
+                "squad": "",
+                "squad_name": department.display_name,
+            }
+        else:
+            row_id = {
+                "kind": "squad",
+                "code": squad.code if squad else "",
+                "name": squad.name if squad else "—",
                 "squad": squad.code if squad else "",
                 "squad_name": squad.name if squad else "—",
-                "callouts": row["total"],
-                "steps": steps,
             }
-        )
-    out.sort(key=lambda r: r["squad"])
+        out.append({**row_id, "callouts": row["total"], "steps": steps})
+    out.sort(key=lambda r: (r["kind"] != "squad", r["code"]))
     return out
 
 
@@ -269,7 +324,9 @@ def for_source(source_ref: str) -> list[CallOut]:
     if not source_ref:
         return []
     return list(
-        CallOut.objects.filter(source_ref=source_ref).select_related("squad").order_by("-called_at")
+        CallOut.objects.filter(source_ref=source_ref)
+        .select_related(*TARGET_RELATED)
+        .order_by("-called_at")
     )
 
 

@@ -2,7 +2,10 @@
 
 The centre calls out a squad (:func:`callout_create`): the squad's officers on duty at that
 moment (the duty roster) and its leader are alerted in the app and by SMS, whatever channels
-they chose. Each step — respond, accept, set out, on site — is stamped with the server's time
+they chose. Or it calls out a department's on-call person (``department`` and ``person``; grid
+keeps the departments' on-call roster and calls this through
+``grid.services.oncall.department_callout_create``): that person is alerted the same way, and
+a missed step goes to the department's heads (portal's staff profiles) and the centre. Each step — respond, accept, set out, on site — is stamped with the server's time
 (never the phone's) by :func:`callout_step`; "on site" needs the phone's position within the
 call-out's radius of the place. Missed steps are escalated by enforcement.callout_reminders.
 
@@ -37,7 +40,7 @@ from enforcement.selectors import team as team_sel
 from portal import audit, roles
 from portal.areas.geometry import distance_m
 from portal.errors import ActionError, Conflict, Forbidden
-from portal.models import User
+from portal.models import Department, StaffProfile, User
 from portal.notifications import Message, notify_bulk
 
 from .common import actor_label, actor_user, audit_actor, require_role
@@ -127,7 +130,9 @@ def _point(lat, lng) -> tuple[float | None, float | None]:
 
 def _lock(callout: CallOut) -> CallOut:
     locked = (
-        CallOut.objects.select_for_update(of=("self",)).select_related("squad").get(pk=callout.pk)
+        CallOut.objects.select_for_update(of=("self",))
+        .select_related("squad", "department", "person")
+        .get(pk=callout.pk)
     )
     if locked.state != callout.state:
         raise Conflict(_done_message(locked), code="state_changed")
@@ -179,8 +184,30 @@ def _record(
     )
 
 
+def department_heads(department_id: int) -> list[User]:
+    """A department's heads (负责人): the active staff marked head in their staff profile."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            staff_profile__department_id=department_id,
+            staff_profile__is_department_head=True,
+        ).order_by("pk")
+    )
+
+
+def leaders(callout: CallOut) -> list[User]:
+    """Who answers for the call-out above the people called: the squad leader, or the
+    department's heads."""
+    if callout.department_id is not None:
+        return department_heads(callout.department_id)
+    return [callout.squad.leader] if callout.squad.leader_id else []
+
+
 def alerted_users(callout: CallOut) -> list[User]:
-    """Who the call-out went to: the officers on duty at the call, then the squad leader."""
+    """Who the call-out went to: the officers on duty at the call, then the squad leader; or the
+    department's on-call person."""
+    if callout.department_id is not None:
+        return [callout.person]
     people = [
         link.officer.user
         for link in CallOutOfficer.objects.filter(callout=callout).select_related("officer__user")
@@ -192,10 +219,17 @@ def alerted_users(callout: CallOut) -> list[User]:
 
 
 def may_act(user, callout: CallOut) -> bool:
-    """An officer the call-out went to, the squad's leader, or a superuser."""
+    """An officer the call-out went to, the squad's leader, the department's on-call person it
+    went to or the department's head, or a superuser."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser or callout.squad.leader_id == user.pk:
+    if user.is_superuser:
+        return True
+    if callout.department_id is not None:
+        return callout.person_id == user.pk or any(
+            head.pk == user.pk for head in department_heads(callout.department_id)
+        )
+    if callout.squad.leader_id == user.pk:
         return True
     return CallOutOfficer.objects.filter(callout=callout, officer__user=user).exists()
 
@@ -227,7 +261,9 @@ def _text(value, field: str, label: str, *, required: bool, limit: int) -> str:
 def callout_create(
     *,
     actor,
-    squad: Squad,
+    squad: Squad | None = None,
+    department: Department | None = None,
+    person: User | None = None,
     description: str,
     source: str = CallOutSource.CALL,
     source_ref: str = "",
@@ -239,7 +275,9 @@ def callout_create(
     now: datetime | None = None,
 ) -> CallOut:
     """Call out ``squad`` (the centre): its officers on duty now and its leader are alerted in
-    the app and by SMS. A resend with the same ``client_uuid`` returns the first call-out."""
+    the app and by SMS. Or call out ``person`` of ``department`` (grid names the person from
+    its on-call roster): they are alerted the same way. A resend with the same ``client_uuid``
+    returns the first call-out."""
     require_role(actor, *CALLERS)
     now = now or timezone.now()
     if client_uuid:
@@ -254,13 +292,23 @@ def callout_create(
     address = _text(address, "address", _("地点"), required=False, limit=200)
     source_ref = _text(source_ref, "source_ref", _("来源编号"), required=False, limit=64)
     lat, lng = _point(lat, lng)
-    if not squad.is_active:
+    today = timezone.localdate(now)
+    if (squad is None) == (department is None):
+        raise ActionError(
+            _("请选择出动中队或部门值班人员（二选一）。"),
+            code="invalid",
+            fields={"squad": _("请选择出动对象。")},
+        )
+    if department is not None:
+        _check_department_person(department, person)
+        officers = []
+    elif not squad.is_active:
         raise ActionError(
             _("该中队已停用。"), code="invalid", fields={"squad": _("请选择在用的中队。")}
         )
-    today = timezone.localdate(now)
-    officers = on_duty(squad, today)
-    if not officers and squad.leader_id is None:
+    else:
+        officers = on_duty(squad, today)
+    if squad is not None and not officers and squad.leader_id is None:
         raise ActionError(
             _("%(squad)s今日没有值班人员，也没有中队长，请改派其他中队。") % {"squad": squad.name},
             code="nobody_on_duty",
@@ -275,6 +323,8 @@ def callout_create(
                 number=allocate_number(today),
                 client_uuid=client_uuid or None,
                 squad=squad,
+                department=department,
+                person=person if department is not None else None,
                 source=source,
                 source_ref=source_ref,
                 description=description,
@@ -308,16 +358,41 @@ def callout_create(
         now=now,
         lat=lat,
         lng=lng,
-        data={"squad": squad.code, "officers": [o.pk for o in officers], "source_ref": source_ref},
+        data=(
+            {"squad": squad.code, "officers": [o.pk for o in officers], "source_ref": source_ref}
+            if squad is not None
+            else {"department": department.code, "person": person.pk, "source_ref": source_ref}
+        ),
     )
     _alert(callout, alerted_users(callout), kind=ALERT_KIND)
     return callout
 
 
+def _check_department_person(department: Department, person: User | None) -> None:
+    if not department.is_active:
+        raise ActionError(
+            _("该部门已停用。"), code="invalid", fields={"department": _("请选择在用的部门。")}
+        )
+    if person is None or not person.is_active:
+        raise ActionError(
+            _("%(department)s今日没有值班人员，请先排班或改派。") % {"department": department.name},
+            code="nobody_on_call",
+            fields={"department": _("今日无人值班。")},
+        )
+    if not StaffProfile.objects.filter(user=person, department=department).exists():
+        raise ActionError(
+            _("%(person)s不是%(department)s的工作人员。")
+            % {"person": person.display_name, "department": department.name},
+            code="invalid",
+            fields={"person": _("不是该部门的工作人员。")},
+        )
+
+
 def _alert(callout: CallOut, people, *, kind: str, **extra) -> None:
     context = {
         "number": callout.number,
-        "squad": callout.squad.name,
+        # The called-out unit as the texts name it: the squad, or "department · person".
+        "squad": callout.target_name,
         "description": callout.description[:60],
         "address": callout.address,
         "called_at": timezone.localtime(callout.called_at),
@@ -478,7 +553,9 @@ def callout_position(*, actor, callout: CallOut, lat, lng, now: datetime | None 
     if lat is None:
         raise ActionError(_("请提供位置。"), code="invalid", fields={"lat": _("必填。")})
     locked = (
-        CallOut.objects.select_for_update(of=("self",)).select_related("squad").get(pk=callout.pk)
+        CallOut.objects.select_for_update(of=("self",))
+        .select_related("squad", "department", "person")
+        .get(pk=callout.pk)
     )
     _require_officer(actor, locked)
     if locked.state not in CALLOUT_OPEN:

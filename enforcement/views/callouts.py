@@ -6,17 +6,21 @@ arrival. Every step is stamped by the server (static/js/callout-phone.js posts t
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from enforcement.selectors import callouts as sel
 from enforcement.services import callouts as svc
+from portal import roles
 from portal.access import role_required
+from portal.errors import NotFound
 
 from .common import STAFF
 
-# Officers and squad leaders answer call-outs; the centre may look at the same page.
-PHONE_ROLES = (*STAFF, "dispatcher")
+# Officers and squad leaders answer call-outs, and so do the departments' on-call people (grid's
+# department roster); the centre may look at the same page.
+PHONE_ROLES = (*STAFF, roles.DISPATCHER, roles.DEPARTMENT_STAFF)
 
 
 @role_required(*PHONE_ROLES)
@@ -34,7 +38,10 @@ def callouts(request):
 
 @role_required(*PHONE_ROLES)
 def callout(request, number: str):
-    found = sel.callout_get(request.user, number)
+    try:
+        found = sel.callout_get(request.user, number)
+    except NotFound as exc:  # someone else's call-out: "not found", never a 500
+        raise Http404(exc.message) from exc
     now = timezone.now()
     return render(
         request,

@@ -23,6 +23,7 @@ from .incidents import (
     IncidentRating,
     IncidentStep,
 )
+from .oncall import DepartmentOnCall
 from .patrols import DutyStandard, Finding, FindingCategory, FindingPhoto, Patrol
 from .people import (
     ROLE_AREA_KINDS,
@@ -37,6 +38,7 @@ __all__ = [
     "AssignmentRole",
     "Category",
     "CategoryBranch",
+    "DepartmentOnCall",
     "Dispatch",
     "DispatchRequest",
     "DutyStandard",
