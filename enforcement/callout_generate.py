@@ -344,6 +344,8 @@ class Generator:
                 "number": number,
                 "client_uuid": uuid.UUID(int=rng.getrandbits(128)),
                 "squad_id": squad.pk,
+                "department_id": None,
+                "person_id": None,
                 "source": "call",
                 "source_ref": "",
                 "description": what,

@@ -1,8 +1,11 @@
 """The demo centre: a second dispatcher for the night shift, a fortnight of the dispatchers'
 roster, a handover note, the demo officer on duty today, and a few call-outs of the last days
 made through enforcement's services at their simulated moments (one on time, one late to
-respond and stood down, one late to arrive) so that the figures have 1-2-3-45 to show.
-Idempotent."""
+respond and stood down, one late to arrive) so that the figures have 1-2-3-45 to show; the
+departments' on-call roster (部门值班) for today and the next fortnight — the demo log-in
+``deptstaff`` (规划建设办) is its lead on call today, so a dispatcher can call them out and their
+phone rings — and two department call-outs of the last days (one on time, one late to
+respond). Idempotent."""
 
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ from enforcement.selectors import scope as enforcement_scope
 from enforcement.selectors import team as team_sel
 from enforcement.services import callouts as callout_svc
 from enforcement.services import team as team_svc
+from grid.models import DepartmentOnCall
 from grid.selectors import incidents as incident_sel
+from grid.selectors import oncall as oncall_sel
+from grid.services import oncall as oncall_svc
 from portal import roles
 from portal.demo import DEMO_PASSWORD
 from portal.demo_clock import simulated
@@ -145,6 +151,98 @@ def _callouts(dispatcher: User, today) -> None:
                 )
 
 
+# department, the lead on call, others on call (usernames of grid.demo.dispatch's staff)
+ON_CALL = [
+    ("GHJSB", "deptstaff", ["depthead"]),
+    ("SHSWB", "dept-shswb", []),
+    ("JJFZB", "dept-jjfzb", []),
+    ("DZB", "dept-dzb", []),
+    ("NYFWZX", "dept-nyfwzx", []),
+    ("PCS", "dept-pcs", []),
+]
+
+
+def _department_on_call(dispatcher: User, today) -> None:
+    users = {u.username: u for u in User.objects.filter(username__startswith="dept")}
+    for code, lead, others in ON_CALL:
+        department = Department.objects.filter(code=code, is_active=True).first()
+        if department is None or lead not in users:
+            continue
+        for offset in range(14):
+            day = today + timedelta(days=offset)
+            if DepartmentOnCall.objects.filter(department=department, day=day).exists():
+                continue
+            # the lead on even days, the others (when any) as lead on odd days
+            people = [lead, *[o for o in others if o in users]]
+            if offset % 2 and len(people) > 1:
+                people = people[1:] + people[:1]
+            for index, username in enumerate(people):
+                oncall_svc.on_call_add(
+                    actor=dispatcher,
+                    department=department,
+                    day=day,
+                    user=users[username],
+                    is_lead=index == 0,
+                    note="24小时手机开机" if index == 0 else "",
+                )
+
+
+def _department_callouts(dispatcher: User, today) -> None:
+    """Two department call-outs in the last days (through grid's service, at their moments):
+    规划建设办 on time, 社会事务办 late to respond."""
+    if CallOut.objects.filter(department__isnull=False).exists():
+        return
+    urgent = list(
+        incident_sel.visible(dispatcher)
+        .filter(lat__isnull=False)
+        .order_by("-reported_at")[:2]
+    )
+    local = timezone.localtime()
+    plans = [("GHJSB", 2, 21, (30, 90, 150, 1800)), ("SHSWB", 1, 23, (75, 110, 175, 2400))]
+    steps = ("respond", "accept", "set_out", "on_site")
+    for incident, (code, days, hour, seconds) in zip(urgent, plans, strict=False):
+        department = Department.objects.filter(code=code).first()
+        if department is None:
+            continue
+        moment = (local - timedelta(days=days)).replace(hour=hour, minute=20, second=0)
+        day = timezone.localdate(moment)
+        if not oncall_sel.on_call(department.pk, day):
+            lead = next((u for c, u, _o in ON_CALL if c == code), None)
+            person = User.objects.filter(username=lead).first() if lead else None
+            if person is None:
+                continue
+            DepartmentOnCall.objects.create(
+                department=department, day=day, user=person, is_lead=True, created_by=dispatcher
+            )
+        with simulated(moment):
+            callout = oncall_svc.department_callout_create(
+                actor=dispatcher,
+                department=department,
+                description=f"{incident.category.name}：{incident.description}"[:200],
+                source="incident",
+                source_ref=incident.number,
+                lat=incident.lat,
+                lng=incident.lng,
+                address=incident.address,
+                now=moment,
+            )
+        for step, after in zip(steps, seconds, strict=True):
+            at = moment + timedelta(seconds=after)
+            lat, lng = _near(incident.lat, incident.lng, 80)
+            with simulated(at):
+                callout = callout_svc.callout_step(
+                    actor=callout.person, callout=callout, step=step, lat=lat, lng=lng, now=at
+                )
+        finish_at = moment + timedelta(seconds=seconds[3] + 1200)
+        with simulated(finish_at):
+            callout_svc.callout_finish(
+                actor=callout.person,
+                callout=callout,
+                note="到场处置完毕，已设置警示并通知相关单位跟进。",
+                now=finish_at,
+            )
+
+
 @transaction.atomic
 def seed() -> None:
     dispatcher = User.objects.filter(username="dispatcher").first()
@@ -165,3 +263,5 @@ def seed() -> None:
             )
     _officer_on_duty(today)
     _callouts(dispatcher, today)
+    _department_on_call(dispatcher, today)
+    _department_callouts(dispatcher, today)
