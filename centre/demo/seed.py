@@ -193,9 +193,7 @@ def _department_callouts(dispatcher: User, today) -> None:
     if CallOut.objects.filter(department__isnull=False).exists():
         return
     urgent = list(
-        incident_sel.visible(dispatcher)
-        .filter(lat__isnull=False)
-        .order_by("-reported_at")[:2]
+        incident_sel.visible(dispatcher).filter(lat__isnull=False).order_by("-reported_at")[:2]
     )
     local = timezone.localtime()
     plans = [("GHJSB", 2, 21, (30, 90, 150, 1800)), ("SHSWB", 1, 23, (75, 110, 175, 2400))]
