@@ -1,5 +1,6 @@
 """Each panel of the board against the hand-computed town (tests/centre/town.py) at Friday
-9 October 2026, 10:00 — applications, incidents, cases and call-outs across National Day."""
+9 October 2026, 10:00 — applications, incidents, work orders, cases and call-outs across
+National Day."""
 
 import pytest
 
@@ -33,13 +34,15 @@ def test_new_reports_waiting_to_be_verified_accepted_or_routed(ctown, data):
 def test_incidents_by_state_and_clock_per_village_and_grid(ctown, data):
     panel = data["incidents"]
     totals = panel["totals"]
-    assert totals["open"] == 4
-    assert totals["clock"] == {"overdue": 2, "warning": 1, "normal": 1, "paused": 0}
+    # IN1–IN4 and the three routed ones (IY red, IX yellow, IZ normal)
+    assert totals["open"] == 7
+    assert totals["clock"] == {"overdue": 3, "warning": 2, "normal": 2, "paused": 0}
     villages = {v["code"]: v for v in panel["villages"]}
     v1 = villages[ctown.grid.town["V1G1"].village.code]
-    assert v1["open"] == 3
-    assert v1["clock"]["overdue"] == 2 and v1["clock"]["warning"] == 1
-    assert v1["states"] == {"reported": 1, "verified": 1, "handling": 1}
+    assert v1["open"] == 6
+    assert v1["clock"]["overdue"] == 3 and v1["clock"]["warning"] == 2
+    assert v1["clock"]["normal"] == 1
+    assert v1["states"] == {"reported": 1, "verified": 1, "handling": 1, "dispatched": 3}
     (grid,) = v1["grids"]
     assert grid["code"] == "V1G1" or grid["name"] == ctown.grid.town["V1G1"].name
     assert f"grid={ctown.grid.town['V1G1'].pk}" in grid["urls"]["overdue"]
@@ -89,10 +92,29 @@ def test_the_duty_panel_names_the_squads_on_duty(ctown, data):
     assert data["duty"]["shift"]["name"] == "day"
 
 
-def test_dispatch_panels_with_no_work_orders_in_the_town(data):
-    # The town routes nothing (work orders are measured in tests/grid/test_dispatch_centre.py):
-    # the panels are there, and empty, not missing.
-    assert data["work_orders"]["late_sign_for"] == 0
-    assert data["work_orders"]["departments"] == []
-    assert data["returned"]["count"] == 0
+def test_work_orders_late_to_sign_for_or_to_finish_by_department(ctown, data):
+    panel = data["work_orders"]
+    # WO1 (roads, not signed for since 29 Sep) and WO3 (roads, signed, due 8 Oct, not done)
+    assert (panel["late_sign_for"], panel["late_handling"], panel["late_total"]) == (1, 1, 2)
+    # only departments with something late; social holds WO4, open and on time
+    (roads,) = panel["departments"]
+    assert (roads["code"], roads["open"]) == ("GHJSB", 2)
+    assert (roads["late_sign_for"], roads["late_handling"]) == (1, 1)
+    assert "department=GHJSB" in roads["late_sign_for_url"]
+    rows = {r[0]: r[2:] for r in panel["export"]["rows"]}
+    assert rows == {"GHJSB": [2, 1, 1], "SHSWB": [1, 0, 0]}
+
+
+def test_returned_work_orders_waiting_for_redispatch(ctown, data):
+    panel = data["returned"]
+    assert panel["count"] == 1
+    (item,) = panel["items"]
+    assert (item["number"], item["incident"]) == (ctown.wo2.number, ctown.ix.number)
+    assert item["department"] == "社会事务办"
+    assert item["reason"].startswith("不属于本办职责")
     assert data["whistles"]["waiting"] == 0
+
+
+def test_the_work_orders_on_the_one_clock(ctown, data):
+    rows = [i for i in data["late"]["items"] if i["kind"] == "work_order"]
+    assert [i["number"] for i in rows] == [ctown.wo1.number, ctown.wo3.number]

@@ -89,13 +89,16 @@ def test_the_items_of_the_town_that_will_miss_before_they_are_red(ctown):
     """Nobody in the town finished anything of these queues in the last 20 working days except
     grid V1G1 (IN5, closed 28 Sep): the reviewer (AP3 behind the red AP1), the department's pool
     (AP2), squad ZD1 (L1, C2 behind the red C1) and grid V2G1 (IN4) have no pace at all. Red
-    items (AP1, IN2, C1) are not forecasts; hour limits (IN1, IN3) are watched live."""
+    items (AP1, IN2, C1) are not forecasts; hour limits (IN1, IN3) are watched live. Work orders:
+    社会事务办 finished none, so WO4 (due Mon 12 Oct, normal) will miss; 规划建设办's WO1 and WO3 are
+    red already; routed incidents (IX, IY, IZ) are forecast through their work orders."""
     with travel(NOW):
         rows = forecast.will_miss(now=NOW)
     assert [p.item.number for p in rows] == [
         ctown.ap2.number,
         ctown.l1.number,
         ctown.in4.number,
+        ctown.wo4.number,  # the same day as IN4: incidents before work orders
         ctown.ap3.number,
         ctown.c2.number,
     ]
@@ -114,12 +117,12 @@ def test_the_board_reads_the_forecast_the_periodic_task_kept(ctown, django_asser
     from centre import tasks
 
     with travel(NOW):
-        assert tasks.forecast_refresh() == {"zh-hans": 5, "en": 5}
+        assert tasks.forecast_refresh() == {"zh-hans": 6, "en": 6}
         with django_assert_num_queries(0):
             kept = forecast.cached(limit=2)
         with translation.override("en"), django_assert_num_queries(0):
             english = forecast.cached(limit=10)
-    assert kept["total"] == 5
+    assert kept["total"] == 6
     assert [i["number"] for i in kept["items"]] == [ctown.ap2.number, ctown.l1.number]
     assert english["items"][0]["kind_label"] == "Application"
-    assert len(english["items"]) == 5
+    assert len(english["items"]) == 6

@@ -18,10 +18,14 @@ def test_the_order_most_late_first_then_the_yellow_ones(ctown):
     got = [(r.item.kind, r.item.number) for r in rows]
     assert got == [
         ("case", ctown.c1.number),
+        ("work_order", ctown.wo1.number),
         ("application", ctown.ap1.number),
+        ("incident", ctown.iy.number),
         ("incident", ctown.in2.number),
+        ("work_order", ctown.wo3.number),
         ("incident", ctown.in3.number),
         ("incident", ctown.in1.number),
+        ("incident", ctown.ix.number),
         ("application", ctown.ap2.number),
         ("case", ctown.l1.number),
         ("case", ctown.c2.number),
@@ -29,9 +33,13 @@ def test_the_order_most_late_first_then_the_yellow_ones(ctown):
     late_by = [(r.late_by.amount, r.late_by.unit) if r.late_by else None for r in rows]
     assert late_by == [
         (3, "working_days"),  # C1: 30 Sep, 8 and 9 Oct (National Day does not count)
+        (2, "working_days"),  # WO1: to sign for by 30 Sep; 8 and 9 Oct
         (1, "working_days"),  # AP1
+        (1, "working_days"),  # IY
         (1, "working_days"),  # IN2
+        (1, "working_days"),  # WO3: to finish by 8 Oct
         (1, "hours"),  # IN3: 30 minutes late, an hour begun
+        None,
         None,
         None,
         None,
@@ -49,6 +57,11 @@ def test_the_holder_of_each(ctown):
     assert rows[ctown.in3.number].holder_ids == (ctown.grid.member2.pk,)
     assert rows[ctown.c1.number].holder.startswith("第一中队")
     assert rows[ctown.l1.number].holder == "第一中队"
+    # a work order is held by its department, whoever of its staff may act
+    assert rows[ctown.wo1.number].holder == "规划建设办"
+    assert rows[ctown.wo1.number].holder_ids == (ctown.roads_staff.pk,)
+    assert rows[ctown.wo3.number].title.endswith("（办理）")
+    assert rows[ctown.wo1.number].title.endswith("（签收）")
 
 
 def test_a_limit_cuts_the_merged_list_not_each_kind(ctown):
@@ -57,10 +70,10 @@ def test_a_limit_cuts_the_merged_list_not_each_kind(ctown):
         overdue = late.late_list(now=NOW, limit=20, overdue_only=True)
     assert [r.item.number for r in rows] == [
         ctown.c1.number,
+        ctown.wo1.number,
         ctown.ap1.number,
-        ctown.in2.number,
     ]
-    assert len(overdue) == 4 and all(r.late_by for r in overdue)
+    assert len(overdue) == 7 and all(r.late_by for r in overdue)
 
 
 def test_the_api_interface(ctown):
@@ -77,10 +90,19 @@ def test_the_api_interface(ctown):
     due = datetime.fromisoformat(first["due"].replace("Z", "+00:00")).astimezone(SHANGHAI)
     assert (due.date(), due.hour, due.minute) == (date(2026, 9, 29), 23, 59)
     assert first["late_by"]["amount"] == 3 and first["late_by"]["unit"] == "working_days"
-    assert body["results"][3]["late_by"]["unit"] == "hours"
+    second = body["results"][1]
+    assert (second["kind"], second["number"]) == ("work_order", ctown.wo1.number)
+    assert second["holder"] == "规划建设办"
+    assert (second["late_by"]["amount"], second["late_by"]["unit"]) == (2, "working_days")
     with travel(NOW):
         only = client.get("/api/v1/centre/late/?limit=50&status=overdue&kind=incident").json()
-    assert [r["number"] for r in only["results"]] == [ctown.in2.number, ctown.in3.number]
+        orders = client.get("/api/v1/centre/late/?limit=50&kind=work_order").json()
+    assert [r["number"] for r in only["results"]] == [
+        ctown.iy.number,
+        ctown.in2.number,
+        ctown.in3.number,
+    ]
+    assert [r["number"] for r in orders["results"]] == [ctown.wo1.number, ctown.wo3.number]
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=abc", "status=late", "kind=x"])

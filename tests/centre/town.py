@@ -32,6 +32,33 @@ Enforcement (squads ZD1, ZD2):
   C1   a case filed Wed 1 Jul: decision due 90 days later, Tue 29 Sep. Red, late by (29 Sep,
        9 Oct] = 30 Sep, 8 Oct, 9 Oct = 3 working days.
   C2   a case filed Mon 20 Jul: decision due Sun 18 Oct; yellow (18 days before: from 30 Sep).
+Work orders (category DSP: sign for within 1 working day, handle within 3 working days from
+the moment the order was sent; departments 规划建设办 ``roads`` and 社会事务办 ``social``):
+  IY   DSP reported by member1 in V1G1 on Mon 28 Sep 09:00, accepted by head1 at 09:30, routed
+       at 10:00 to roads alone (lead):
+  WO3    roads signed for it at 11:00 (on time) and has not finished: handling due 3 working
+         days after 28 Sep = 29, 30 Sep, 8 Oct → Thu 8 Oct (end of day). Late to finish, by
+         (8 Oct, 9 Oct] = 1 working day. IY's own clock (handle 3 working days from its
+         acceptance on 28 Sep) is due the same day: red, late by 1 working day.
+  IX   DSP reported by member1 near V1G1 on Tue 29 Sep 09:00, accepted by head1 at 09:30, routed
+       at 10:00 to roads (lead) and social (co-handler):
+  WO1    roads (lead) has not signed for it: sign-for due 1 working day after 29 Sep = Wed
+         30 Sep (end of day). Late to sign for, by (30 Sep, 9 Oct] = 8, 9 Oct = 2 working days
+         (National Day does not count).
+  WO2    social (co-handler) returned it on Wed 30 Sep 09:00 (inside the return window, the
+         sign-for limit): returned, waiting for the centre to send it elsewhere or drop it.
+         Its clock has stopped: not on the one clock.
+         IX's own clock: 3 working days from 29 Sep → Fri 9 Oct; yellow from Thu 8 Oct (the
+         working day on which at most 1 is left): yellow now.
+  IZ   DSP reported by member1 in V1G1 on Thu 8 Oct 13:00, accepted by head1 at 13:30, routed at
+       14:00 to social (lead):
+  WO4    social signed for it at 15:00 (on time): handling due 3 working days after 8 Oct =
+         9, 10 (make-up), 12 Oct → Mon 12 Oct; yellow from Sat 10 Oct: normal now — on time.
+         IZ's own clock: due Mon 12 Oct too, normal.
+  The work-order panel at 10:00: late to sign for 1 (roads: WO1), late to finish 1 (roads:
+  WO3), so roads 1 + 1 and social none late (it holds WO4, open and on time); returned waiting
+  for redispatch 1 (WO2). The dispatched incidents IX, IY, IZ are open, in V1G1, and on the
+  incidents' clock (IY red, IX yellow, IZ normal); none of them waits to be routed.
 Call-outs:
   CO1  ZD1 (officer1 on duty, leading) called at 09:50:00 to IN3's place: respond 09:50:40 (on
        time, ≤ 09:51), accept 09:52:30 (late, ≤ 09:52), set out not done (≤ 09:53: missed at
@@ -40,8 +67,10 @@ Call-outs:
        20:02:00, on site 20:30 (within 50 m), finished 21:00 — all on time; no longer open.
 
 The one clock at 10:00, most late first (ties by kind, then number):
-  C1 (29 Sep 24:00) · AP1 (8 Oct 24:00) · IN2 (8 Oct 24:00) · IN3 (9 Oct 09:30) — late;
-  IN1 (9 Oct 10:30) · AP2 (10 Oct 24:00) · L1 (10 Oct 24:00) · C2 (18 Oct 24:00) — yellow."""
+  C1 (29 Sep 24:00) · WO1 (30 Sep 24:00) · AP1 · IY · IN2 · WO3 (all 8 Oct 24:00; IY's number,
+  of 28 Sep, before IN2's, of 29 Sep) · IN3 (9 Oct 09:30) — late;
+  IN1 (9 Oct 10:30) · IX (9 Oct 24:00) · AP2 · L1 (10 Oct 24:00) · C2 (18 Oct 24:00) — yellow.
+  (WO4 and IZ are normal; WO2 has stopped.)"""
 
 from __future__ import annotations
 
@@ -55,11 +84,16 @@ from approvals.services import applications as app_svc
 from enforcement.models import DutyShift
 from enforcement.services import callouts as callout_svc
 from enforcement.services import leads as lead_svc
+from grid.models.dispatch import HandlerKind
 from grid.models.incidents import Outcome, Source
+from grid.selectors import routing
+from grid.services import dispatch as dispatch_svc
 from grid.services import incidents as incident_svc
+from portal.models import Department
 from tests.approvals.app_fixtures import World as ApprovalsWorld
 from tests.enforcement.world import World as EnforcementWorld
 from tests.enforcement.world import open_case
+from tests.grid.dispatch_fixtures import staff
 from tests.grid.incident_fixtures import World as GridWorld
 from tests.grid.incident_fixtures import jpeg
 
@@ -97,8 +131,12 @@ class Town:
         self.ap3 = self._accepted(date(2026, 10, 9), claim=True, hour=9)
         self._incidents()
         self._enforcement()
+        self._work_orders()
         self._callouts()
-        for obj in (self.ap1, self.ap2, self.ap3, self.in1, self.in2, self.in3, self.in4):
+        for obj in (
+            *(self.ap1, self.ap2, self.ap3, self.in1, self.in2, self.in3, self.in4),
+            *(self.ix, self.iy, self.iz, self.wo1, self.wo2, self.wo3, self.wo4),
+        ):
             obj.refresh_from_db()
 
     # --- applications ----------------------------------------------------------------------
@@ -199,6 +237,62 @@ class Town:
         self.l1.refresh_from_db()
         self.c1.refresh_from_db()
         self.c2.refresh_from_db()
+
+    # --- work orders -------------------------------------------------------------------------
+
+    def _routed(self, where, reported: datetime, lead: str, co: tuple[str, ...] = ()):
+        """A DSP incident reported by member1, accepted by head1 half an hour later and routed
+        by the dispatcher half an hour after that: its work orders, the lead's first."""
+        g = self.grid
+        incident = self._report(g.member1, "DSP", where, reported)
+        accepted = reported + timedelta(minutes=30)
+        with travel(accepted):
+            incident = incident_svc.incident_accept(actor=g.head1, incident=incident, now=accepted)
+        routed = reported + timedelta(hours=1)
+        choice = routing.Choice(kind=HandlerKind.DEPARTMENT, department=lead, co_handlers=co)
+        with travel(routed):
+            dispatch = dispatch_svc.incident_dispatch(
+                actor=self.dispatcher, incident=incident, choice=choice, note="人工派遣", now=routed
+            )
+        orders = list(dispatch.work_orders.order_by("-role", "id"))
+        incident.refresh_from_db()
+        return incident, orders
+
+    def _work_orders(self):
+        make = Department.objects.create
+        self.roads = make(
+            code="GHJSB", name="规划建设办公室", short_name="规划建设办", kind="internal"
+        )
+        self.social = make(
+            code="SHSWB", name="社会事务办公室", short_name="社会事务办", kind="internal"
+        )
+        self.roads_staff = staff(self.roads)
+        self.social_staff = staff(self.social)
+        routing.forget()
+        g = self.grid
+        self.iy, (self.wo3,) = self._routed(g.V1G1, at(date(2026, 9, 28), 9), "GHJSB")
+        signed = at(date(2026, 9, 28), 11)
+        with travel(signed):
+            self.wo3 = dispatch_svc.work_order_sign_for(
+                actor=self.roads_staff, work_order=self.wo3, now=signed
+            )
+        self.ix, (self.wo1, self.wo2) = self._routed(
+            g.V1G1_NEAR, at(date(2026, 9, 29), 9), "GHJSB", ("SHSWB",)
+        )
+        returned = at(date(2026, 9, 30), 9)
+        with travel(returned):
+            self.wo2 = dispatch_svc.work_order_return(
+                actor=self.social_staff,
+                work_order=self.wo2,
+                reason="不属于本办职责，应由规划建设办单独办理",
+                now=returned,
+            )
+        self.iz, (self.wo4,) = self._routed(g.V1G1, at(date(2026, 10, 8), 13), "SHSWB")
+        signed = at(date(2026, 10, 8), 15)
+        with travel(signed):
+            self.wo4 = dispatch_svc.work_order_sign_for(
+                actor=self.social_staff, work_order=self.wo4, now=signed
+            )
 
     # --- call-outs ---------------------------------------------------------------------------
 
