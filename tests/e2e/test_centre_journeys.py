@@ -196,3 +196,73 @@ def test_the_wall_at_1920_by_1080(browser_factory, live_server, c):
     assert all(not nav.is_displayed() for nav in wall.find_elements(By.CSS_SELECTOR, "nav.topnav"))
     assert wall.find_elements(By.CSS_SELECTOR, "[data-panel=callouts]")
     screenshot(wall, "centre-screen")
+
+
+def test_calling_out_a_departments_on_call_person_whose_phone_answers(
+    browser, browser_factory, live_server, c
+):
+    """The dispatcher chooses "department" on the call-out page, sees who is on call today and
+    calls the department; the person on call answers on a phone in four steps; the board
+    names the department and the person."""
+    from grid.models import DepartmentOnCall
+
+    today = timezone.localdate()
+    DepartmentOnCall.objects.create(
+        department=c.grid.roads, day=today, user=c.grid.roads_staff, is_lead=True
+    )
+    c.grid.roads_staff.real_name = "陈值班"
+    c.grid.roads_staff.save()
+    incident = c.grid.to_route(c.urgent_route)
+
+    login(browser, live_server, c.dispatcher.username, PASSWORD)
+    browser.get(f"{live_server.url}/centre/callouts/new/?incident={incident.number}")
+    wait_text(browser, f"来自事件 {incident.number}")
+    department = browser.find_element(By.NAME, "department")
+    assert not department.is_displayed()  # the squad list first
+    browser.find_element(By.CSS_SELECTOR, "input[name=target][value=department]").click()
+    assert department.is_displayed()
+    assert not browser.find_element(By.NAME, "squad").is_displayed()
+    options = [o.text for o in Select(department).options]
+    assert "规划建设办：呼叫带班 陈值班" in options
+    Select(department).select_by_value("GHJSB")
+    screenshot(browser, "centre-callout-department")
+    assert axe_violations(browser) == []
+    submit_and_wait(
+        browser,
+        browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]"),
+        "正在等待响应",
+    )
+    callout = CallOut.objects.get(source_ref=incident.number)
+    assert (callout.department, callout.person, callout.squad) == (
+        c.grid.roads,
+        c.grid.roads_staff,
+        None,
+    )
+
+    phone = as_phone(browser_factory(PHONE), incident.lat, incident.lng, live_server.url)
+    login(phone, live_server, c.grid.roads_staff.username, PASSWORD)
+    phone.get(f"{live_server.url}/enforcement/m/callouts/{callout.number}/")
+    wait_text(phone, "规划建设办 · 陈值班")
+    for button_text, state_label in (
+        ("响应", "已响应"),
+        ("接单", "已接单"),
+        ("出发", "已出发"),
+        ("确认到场", "已到场"),
+    ):
+        button = wait_for(phone, "[data-step-button]")
+        assert button.text == button_text
+        old = phone.find_element(By.TAG_NAME, "html")
+        button.click()
+        WebDriverWait(phone, 20).until(
+            lambda d, old=old: _replaced(old),
+            message=f"{button_text}: the step did not go through",
+        )
+        wait_text(phone, state_label)
+    screenshot(phone, "centre-callout-department-phone")
+    callout.refresh_from_db()
+    assert callout.state == "on_site" and callout.on_site_by == c.grid.roads_staff
+
+    browser.get(f"{live_server.url}/centre/")
+    wait_for(browser, "[data-panel=callouts]")
+    text = browser.find_element(By.CSS_SELECTOR, "[data-panel=callouts]").text
+    assert callout.number in text and "规划建设办 · 陈值班" in text
