@@ -103,7 +103,8 @@ class Staff(FastHttpUser):
             if response.status_code in (200, 201, 302, 304, 409):
                 response.success()
             else:
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+                # A dropped connection (a worker killed by its timeout) has no body: status 0.
+                response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
         return response
 
     def take(self, key: str):
