@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,7 +64,7 @@ def roster(request):
     status = 200
     if request.method == "POST":
         if not may_keep:
-            raise Forbidden(_("只有部门负责人或指挥中心可以安排该部门值班。"))
+            raise PermissionDenied(_("只有部门负责人或指挥中心可以安排该部门值班。"))
         form = OnCallForm(request.POST, people=people)
         if form.is_valid():
             d = form.cleaned_data

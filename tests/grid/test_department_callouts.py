@@ -342,3 +342,53 @@ def test_the_board_and_the_figures_put_departments_beside_squads(town):
     )
     accept = {r["code"]: r["steps"][1] for r in rows}
     assert accept["SLZ"]["missed"] == 1  # due at 2:00, not done at 10:00
+
+
+# --- the roster pages -----------------------------------------------------------------------
+
+
+def test_the_roster_page_heads_keep_it_staff_read_it(town):
+    with time_machine.travel(datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI), tick=False):
+        head = Client()
+        head.force_login(town.water_head)
+        page = head.get("/grid/on-call/")
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "值班乙（带班）" in text and 'name="user"' in text  # the head may add
+        added = head.post(
+            "/grid/on-call/",
+            {"department": "SLZ", "day": "2026-10-10", "user": town.water_a.pk, "is_lead": "on"},
+        )
+        assert added.status_code == 302
+        assert DepartmentOnCall.objects.get(day=date(2026, 10, 10)).is_lead
+        past = head.post(
+            "/grid/on-call/", {"department": "SLZ", "day": "2026-10-01", "user": town.water_a.pk}
+        )
+        assert past.status_code == 400 and "不能早于今天" in past.content.decode()
+        # the head's department only, whatever the query says
+        assert "值班乙" in head.get("/grid/on-call/?department=JSB").content.decode()
+
+        staff = Client()
+        staff.force_login(town.water_a)
+        text = staff.get("/grid/on-call/").content.decode()
+        assert "值班乙（带班）" in text and 'name="user"' not in text  # read-only
+        assert (
+            staff.post(
+                "/grid/on-call/",
+                {"department": "SLZ", "day": "2026-10-11", "user": town.water_a.pk},
+            ).status_code
+            == 403
+        )
+        entry = DepartmentOnCall.objects.get(day=date(2026, 10, 10))
+        staff.post(f"/grid/on-call/{entry.pk}/remove/")
+        assert DepartmentOnCall.objects.filter(pk=entry.pk).exists()  # refused
+        head.post(f"/grid/on-call/{entry.pk}/remove/")
+        assert not DepartmentOnCall.objects.filter(pk=entry.pk).exists()
+
+        centre = Client()
+        centre.force_login(town.dispatcher)
+        text = centre.get("/grid/on-call/?department=SLZ").content.decode()
+        assert 'name="user"' in text and "建设办" in text  # every department to choose from
+        outsider = Client()
+        outsider.force_login(town.officer1.user)
+        assert outsider.get("/grid/on-call/").status_code == 403
