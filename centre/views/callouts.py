@@ -10,6 +10,7 @@ import uuid
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from enforcement.services import callouts as callout_svc
 from grid.selectors import incidents as incident_sel
 from grid.selectors import oncall as oncall_sel
 from grid.services import oncall as oncall_svc
-from portal.errors import ActionError, Conflict
+from portal.errors import ActionError, Conflict, NotFound
 
 TARGET_SQUAD = "squad"
 TARGET_DEPARTMENT = "department"
@@ -245,9 +246,16 @@ def callouts(request):
     )
 
 
+def _found(user, number: str):
+    try:
+        return callout_sel.callout_get(user, number)
+    except NotFound as exc:  # an unknown number: the 404 page, never a 500
+        raise Http404(exc.message) from exc
+
+
 @centre_required
 def callout_detail(request, number: str):
-    callout = callout_sel.callout_get(request.user, number)
+    callout = _found(request.user, number)
     now = timezone.now()
     return render(
         request,
@@ -265,7 +273,7 @@ def callout_detail(request, number: str):
 @require_POST
 @centre_required
 def callout_cancel(request, number: str):
-    callout = callout_sel.callout_get(request.user, number)
+    callout = _found(request.user, number)
     try:
         callout_svc.callout_cancel(
             actor=request.user, callout=callout, reason=request.POST.get("reason", "")

@@ -315,6 +315,7 @@ def test_the_centre_form_offers_squad_or_department_with_who_is_on_call(town):
         assert nobody.status_code == 400 and "今日没有值班人员" in nobody.content.decode()
         detail = client.get(picked["Location"]).content.decode()
         assert "值班甲" in detail and "站长" in detail
+        assert client.get("/centre/callouts/CD209901010001/").status_code == 404
 
 
 def test_the_board_and_the_figures_put_departments_beside_squads(town):
