@@ -43,7 +43,13 @@ class DepartmentOnCall(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "day", "user"], name="dept_on_call_once_per_day"
-            )
+            ),
+            # One lead (带班) per department and day, whatever two keepers do at once.
+            models.UniqueConstraint(
+                fields=["department", "day"],
+                condition=models.Q(is_lead=True),
+                name="dept_on_call_one_lead",
+            ),
         ]
         indexes = [models.Index(fields=["day", "department"], name="dept_on_call_day_idx")]
 

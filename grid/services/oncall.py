@@ -22,7 +22,7 @@ from enforcement.services import callouts as callout_svc
 from grid.models import DepartmentOnCall
 from grid.selectors import oncall as sel
 from portal import audit
-from portal.errors import ActionError, Forbidden
+from portal.errors import ActionError, Conflict, Forbidden
 from portal.models import Department, StaffProfile, User
 
 
@@ -83,11 +83,14 @@ def on_call_add(
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
     except IntegrityError:
-        raise ActionError(
-            _("%(person)s当天已在值班表中。") % {"person": user.display_name},
-            code="duplicate",
-            fields={"user": _("当天已排班。")},
-        ) from None
+        if DepartmentOnCall.objects.filter(department=department, day=day, user=user).exists():
+            raise ActionError(
+                _("%(person)s当天已在值班表中。") % {"person": user.display_name},
+                code="duplicate",
+                fields={"user": _("当天已排班。")},
+            ) from None
+        # Another keeper named the day's lead at the same moment: theirs stands.
+        raise Conflict(_("该日的带班人员刚被他人设置，请刷新后再试。"), code="lead_taken") from None
     audit.record(
         actor=actor,
         action="grid.on_call_add",

@@ -23,7 +23,7 @@ from grid.selectors import oncall as sel
 from grid.services import oncall as svc
 from portal import roles
 from portal.access import role_required
-from portal.errors import ActionError, Forbidden
+from portal.errors import ActionError, Conflict, Forbidden
 from portal.forms import AccessibleForm
 
 ROSTER_ROLES = (roles.DISPATCHER, roles.SUPERVISOR, roles.DEPARTMENT_STAFF)
@@ -78,7 +78,7 @@ def roster(request):
                     is_lead=d["is_lead"],
                     note=d["note"],
                 )
-            except ActionError as error:
+            except (ActionError, Conflict) as error:
                 for field, problem in error.fields.items():
                     form.add_error(field if field in form.fields else None, problem)
                 if not error.fields:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from centre.selectors import board
@@ -124,6 +125,9 @@ def test_the_roster_is_kept_by_the_departments_heads_and_the_centre_only(town):
         )
     leads = DepartmentOnCall.objects.filter(department=town.water, day=DAY, is_lead=True)
     assert [e.user_id for e in leads] == [town.water_a.pk]
+    # the database holds one lead per department and day, whatever two keepers do at once
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DepartmentOnCall.objects.filter(user=town.water_b, day=DAY).update(is_lead=True)
 
 
 # --- calling out ----------------------------------------------------------------------------
