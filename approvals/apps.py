@@ -16,6 +16,9 @@ class ApprovalsConfig(AppConfig):
 
         menus.register_all()
         signals.connect()
+        from approvals import stamps
+
+        stamps.connect()
         home.register_all()
         register_seeder(10, "register", register.seed)
         register_seeder(15, "life-events", guide.seed)

@@ -17,3 +17,5 @@ AXES_ENABLED = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
 # Production's default (the test settings check the areas' change stamp before every lookup).
 AREA_STAMP_CHECK_SECONDS = 2.0
+CHANGE_STAMP_MEMO_SECONDS = 1.0
+CHANGE_STAMP_CACHE_SECONDS = 10.0

@@ -11,6 +11,11 @@ class CentreConfig(AppConfig):
         from centre import menus
 
         menus.register_all()
+        from centre.models import DispatcherDuty, Handover
+        from centre.selectors.stamp import DUTY_STAMP
+        from portal import stamps
+
+        stamps.watch(DUTY_STAMP, DispatcherDuty, Handover)
         from centre.selectors.duty import dispatchers_on_duty
         from enforcement.services.callouts import register_centre_recipients
 

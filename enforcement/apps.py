@@ -16,6 +16,9 @@ class EnforcementConfig(AppConfig):
         )
 
         menus.register_all()
+        from enforcement import stamps
+
+        stamps.connect()
         from approvals import guide_hooks
         from enforcement.views.benchmarks import guide_provider
 

@@ -28,6 +28,9 @@ class GridConfig(AppConfig):
         register_seeder(60, "incidents", incidents.seed)
         register_seeder(70, "dispatch", dispatch.seed)
         _connect_dispatch()
+        from grid import stamps
+
+        stamps.connect()
         generate.register(
             generate.Part(
                 order=20,

@@ -17,7 +17,7 @@ from centre.selectors import board as board_sel
 from centre.selectors import forecast as forecast_sel
 from centre.selectors import late as late_sel
 from centre.selectors import map as map_sel
-from centre.selectors.stamp import change_stamp
+from centre.selectors.stamp import change_stamp, map_stamp
 from centre.services import press as press_svc
 from portal.api_fields import BoundedModelSerializer, BoundedSerializer
 from portal.errors import ActionError
@@ -97,6 +97,12 @@ class MapSerializer(BoundedSerializer):
     stamp = serializers.CharField()
     grids = serializers.JSONField()
     pins = serializers.JSONField(help_text="[number, lat, lng, urgency, clock status]")
+    clusters = serializers.JSONField(
+        help_text="When the open incidents with a place are more than the map draws one by one "
+        "(CENTRE_MAP_PINS), the ones not urgent per grid: [grid code, mean lat, mean lng, "
+        "count, overdue, warning]; empty otherwise"
+    )
+    placed = serializers.IntegerField(help_text="open incidents with a place: pins + clusters")
     squads = serializers.JSONField()
     callouts = serializers.JSONField()
 
@@ -202,7 +208,7 @@ class MapView(APIView):
     @extend_schema(parameters=[IF_NONE_MATCH], responses={200: MapSerializer, 304: NOT_MODIFIED})
     def get(self, request):
         now = timezone.now()
-        stamp = change_stamp(now)
+        stamp = map_stamp(now)
         if _matches(request, stamp):
             return _not_modified(stamp)
         return _with_etag(Response(map_sel.layer(now, stamp=stamp)), stamp)

@@ -1,7 +1,9 @@
 """The live board: every panel's figures in one dict (GET /api/v1/centre/board/, the desk, the
 big screen). Each panel reads one app through its selectors; every number carries the URL of
-the list behind it. Computed once per change stamp (centre.selectors.stamp) and shared by every
-dispatcher's browser: an unchanged board is a cache hit, and its ETag a 304."""
+the list behind it. Each panel is computed once per its own key (centre.selectors.stamp: the
+stamps of the data it shows and the clock's tick) and shared by every dispatcher's browser: a
+new report recomputes the incidents' panels, not the cases' or the applications'. An unchanged
+board is a cache hit, and its ETag a 304."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from grid.selectors import overview as incident_overview
 from . import duty as duty_sel
 from . import forecast as forecast_sel
 from .late import late_list
-from .stamp import change_stamp
+from .stamp import board_stamp, panel_keys
 
 CACHE_SECONDS = 120
 
@@ -102,24 +104,21 @@ def new_reports_panel(now: datetime) -> dict:
 
 def incidents_panel(now: datetime) -> dict:
     panel = incident_overview.by_area(now=now)
-    supervise = "grid:incident-supervise"
-    panel["urls"] = {
-        "open": _url(supervise, state="open"),
-        "overdue": _url(supervise, state="open", clock="overdue"),
-        "warning": _url(supervise, state="open", clock="warning"),
-    }
-    for village in panel["villages"]:
-        village["urls"] = {
-            "open": _url(supervise, state="open", village=village["id"]),
-            "overdue": _url(supervise, state="open", clock="overdue", village=village["id"]),
-            "warning": _url(supervise, state="open", clock="warning", village=village["id"]),
+    base = reverse("grid:incident-supervise")  # once: hundreds of grids, three links each
+
+    def urls(**area) -> dict:
+        where = "".join(f"&{k}={v}" for k, v in area.items() if v not in (None, ""))
+        return {
+            "open": f"{base}?state=open{where}",
+            "overdue": f"{base}?state=open&clock=overdue{where}",
+            "warning": f"{base}?state=open&clock=warning{where}",
         }
+
+    panel["urls"] = urls()
+    for village in panel["villages"]:
+        village["urls"] = urls(village=village["id"])
         for grid in village["grids"]:
-            grid["urls"] = {
-                "open": _url(supervise, state="open", grid=grid["id"]),
-                "overdue": _url(supervise, state="open", clock="overdue", grid=grid["id"]),
-                "warning": _url(supervise, state="open", clock="warning", grid=grid["id"]),
-            }
+            grid["urls"] = urls(grid=grid["id"])
     return panel
 
 
@@ -201,30 +200,56 @@ def dispatch_panels(now: datetime) -> dict:
     return dispatch_board.centre_panels(now=now)
 
 
+# panel (as in centre.selectors.stamp.PANEL_STAMPS) → its figures; "dispatch" gives three.
+PANELS = {
+    "duty": duty_panel,
+    "new_reports": new_reports_panel,
+    "incidents": incidents_panel,
+    "dispatch": dispatch_panels,
+    "callouts": callouts_panel,
+    "cases": cases_panel,
+    "applications": applications_panel,
+    "late": late_panel,
+    "forecast": lambda now: forecast_panel(),
+}
+
+
+def _assemble(now: datetime, panels: dict[str, dict]) -> dict:
+    data = {"generated_at": now}
+    for name in PANELS:
+        if name == "dispatch":
+            data.update(panels[name])
+        else:
+            data[name] = panels[name]
+    return data
+
+
 def compute(now: datetime | None = None) -> dict:
+    """Every panel afresh (no cache)."""
     now = now or timezone.now()
-    return {
-        "generated_at": now,
-        "duty": duty_panel(now),
-        "new_reports": new_reports_panel(now),
-        "incidents": incidents_panel(now),
-        **dispatch_panels(now),
-        "callouts": callouts_panel(now),
-        "cases": cases_panel(now),
-        "applications": applications_panel(now),
-        "late": late_panel(now),
-        "forecast": forecast_panel(),
-    }
+    return _assemble(now, {name: fn(now) for name, fn in PANELS.items()})
 
 
 def board(now: datetime | None = None, *, stamp: str | None = None) -> tuple[str, dict]:
-    """(stamp, board): computed once per change stamp and shared (the cache)."""
+    """(stamp, board): the panels whose key moved are computed again, the others come from the
+    cache; the assembled board is kept per stamp and shared."""
     now = now or timezone.now()
-    stamp = stamp or change_stamp(now)
+    keys = panel_keys(now)
+    stamp = stamp or board_stamp(keys)
     key = f"centre:board:{stamp}"
     data = cache.get(key)
     if data is None:
-        data = compute(now)
+        cache_keys = {name: f"centre:panel:{name}:{keys[name]}" for name in PANELS}
+        found = cache.get_many(list(cache_keys.values()))
+        panels, fresh = {}, {}
+        for name, fn in PANELS.items():
+            panel = found.get(cache_keys[name])
+            if panel is None:
+                panel = fresh[cache_keys[name]] = fn(now)
+            panels[name] = panel
+        if fresh:
+            cache.set_many(fresh, CACHE_SECONDS)
+        data = _assemble(now, panels)
         data["stamp"] = stamp
         cache.set(key, data, CACHE_SECONDS)
     return stamp, data

@@ -1,12 +1,13 @@
 """The centre's map layers (drawn over GET /api/v1/areas/): grids coloured by their open and late
 incidents, a pin per open incident (urgency and clock; the browser clusters them), the squads'
 last known positions during call-outs and the places they were called to. Computed once per
-change stamp, like the board."""
+map stamp (centre.selectors.stamp.map_stamp: incidents, call-outs, the tick), like the board."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ CACHE_SECONDS = 120
 
 
 def compute(now: datetime) -> dict:
-    layer = incident_overview.map_layer(now=now)
+    layer = incident_overview.map_layer(now=now, pins=int(settings.CENTRE["MAP_PINS"]))
     open_callouts = [
         {
             "number": c["number"],

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from centre.access import is_centre
 from centre.models import DispatcherDuty, Handover
 from centre.selectors import duty as duty_sel
-from portal import audit, roles
+from centre.selectors.stamp import DUTY_STAMP
+from portal import audit, roles, stamps
 from portal.errors import ActionError, Conflict, Forbidden
 from portal.models import User
 
@@ -58,6 +59,7 @@ def duty_set(
             for u in people
         ]
     )
+    stamps.bump_on_commit(DUTY_STAMP)
     audit.record(
         actor=actor,
         action="centre.duty_set",

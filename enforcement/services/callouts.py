@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from enforcement import stamps as board_stamps
 from enforcement.models import (
     CALLOUT_OPEN,
     CallOut,
@@ -37,7 +38,7 @@ from enforcement.models import (
 )
 from enforcement.models.callouts import DONE_FIELD, STEPS
 from enforcement.selectors import team as team_sel
-from portal import audit, roles
+from portal import audit, roles, stamps
 from portal.areas.geometry import distance_m
 from portal.errors import ActionError, Conflict, Forbidden
 from portal.models import Department, StaffProfile, User
@@ -564,6 +565,7 @@ def callout_position(*, actor, callout: CallOut, lat, lng, now: datetime | None 
     CallOut.objects.filter(pk=locked.pk).update(
         last_lat=lat, last_lng=lng, last_position_at=now, updated_at=now
     )
+    stamps.bump_on_commit(board_stamps.CALLOUTS)
     locked.last_lat, locked.last_lng, locked.last_position_at = lat, lng, now
     return locked
 

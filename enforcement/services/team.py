@@ -9,8 +9,9 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from enforcement import stamps as board_stamps
 from enforcement.models import Certificate, DutyShift, Officer, Squad
-from portal import audit, roles
+from portal import audit, roles, stamps
 from portal.errors import ActionError
 
 from .common import audit_actor, require_role
@@ -128,6 +129,7 @@ def duty_set(*, squad: Squad, day: date, officers: Sequence[Officer], lead: Offi
             for o in officers
         ]
     )
+    stamps.bump_on_commit(board_stamps.ROSTER)
     audit.record(
         actor=audit_actor(actor),
         action="enforcement.duty_set",

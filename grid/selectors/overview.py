@@ -11,7 +11,7 @@ from datetime import datetime
 from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
 
-from grid.models import Incident, IncidentRating
+from grid.models import Incident, IncidentRating, Urgency
 from grid.models.incidents import CLOCK_RUNNING, OPEN_STATES, URGENCY_RANK, Outcome, State
 from grid.selectors.incidents import urgency_rank
 from portal.clock import ClockStatus
@@ -29,7 +29,11 @@ def new_reports(*, now: datetime | None = None, limit: int = 10) -> dict:
     """Reports not yet verified, verified but not accepted, and accepted ones waiting to be
     routed by the centre: counts, the oldest, and the newest few (urgent first)."""
     now = now or timezone.now()
-    waiting = Q(state__in=NEW_STATES) | _to_route_q()
+    # The states first (on the open incidents' index), the category's flag among those: an OR
+    # across the join would read every incident of the town.
+    waiting = Q(state__in=(*NEW_STATES, State.ACCEPTED)) & (
+        Q(state__in=NEW_STATES) | Q(category__grid_may_handle=False)
+    )
     totals = Incident.objects.filter(waiting).aggregate(
         unverified=Count("id", filter=Q(state=State.REPORTED)),
         unaccepted=Count("id", filter=Q(state=State.VERIFIED)),
@@ -159,49 +163,85 @@ def _order(entry: dict):
     return (-entry["clock"][ClockStatus.OVERDUE], -entry["open"], entry["code"] or "~")
 
 
-def map_layer(*, now: datetime | None = None, limit: int = 20000) -> dict:
+def _clock(state, due_at, warn_at, now) -> str:
+    if state not in CLOCK_RUNNING:
+        return "paused"
+    if due_at is not None and due_at < now:
+        return "overdue"
+    if warn_at is not None and warn_at <= now:
+        return "warning"
+    return "normal"
+
+
+def map_layer(*, now: datetime | None = None, pins: int = 3000) -> dict:
     """What the centre's map draws over the areas: per grid its open and late incidents (to
-    colour it), and a pin per open incident with a place (urgency and clock, for clustering).
-    Two queries; pins as compact rows."""
+    colour it), and every open incident with a place — as a pin (number, place, urgency, clock)
+    while there are at most ``pins`` of them; beyond that the urgent ones stay pins and the
+    others are gathered per grid into clusters (grid, mean place, how many, how many late and
+    yellow), so nothing is left out and the layer stays small whatever the town. Two or three
+    grouped queries on the open incidents' index."""
     now = now or timezone.now()
+    running = Q(state__in=CLOCK_RUNNING)
+    late_q = running & Q(due_at__lt=now)
+    warning_q = running & Q(due_at__gte=now, warn_at__lte=now)
+    placed = Q(lat__isnull=False, lng__isnull=False)
+    open_ = Incident.objects.filter(state__in=OPEN_STATES)
     grids = {}
-    for grid_id, open_, late, warning in (
-        Incident.objects.filter(state__in=OPEN_STATES, grid__isnull=False)
-        .order_by()
+    placed_total = 0
+    for grid_id, n, late, warning, with_place in (
+        open_.order_by()
         .values_list("grid_id")
         .annotate(
             n=Count("id"),
-            late=Count("id", filter=Q(state__in=CLOCK_RUNNING, due_at__lt=now)),
-            warning=Count(
-                "id", filter=Q(state__in=CLOCK_RUNNING, due_at__gte=now, warn_at__lte=now)
-            ),
+            late=Count("id", filter=late_q),
+            warning=Count("id", filter=warning_q),
+            with_place=Count("id", filter=placed),
         )
     ):
-        grids[grid_id] = (open_, late, warning)
+        placed_total += with_place
+        if grid_id is not None:
+            grids[grid_id] = (n, late, warning)
     codes = dict(Area.objects.filter(pk__in=list(grids)).values_list("pk", "code"))
-    pins = []
-    for number, lat, lng, urgency, state, due_at, warn_at in (
-        Incident.objects.filter(state__in=OPEN_STATES, lat__isnull=False, lng__isnull=False)
-        .order_by()
-        .values_list("number", "lat", "lng", "urgency", "state", "due_at", "warn_at")[:limit]
-    ):
-        if state not in CLOCK_RUNNING:
-            status = "paused"
-        elif due_at is not None and due_at < now:
-            status = "overdue"
-        elif warn_at is not None and warn_at <= now:
-            status = "warning"
-        else:
-            status = "normal"
-        pins.append([number, round(lat, 6), round(lng, 6), urgency, status])
-    pins.sort(key=lambda p: URGENCY_RANK.get(p[3], 9))
+    columns = ("number", "lat", "lng", "urgency", "state", "due_at", "warn_at")
+    clustered = placed_total > pins
+    pin_rows = open_.filter(placed)
+    if clustered:
+        pin_rows = pin_rows.filter(urgency=Urgency.URGENT)
+    out_pins = [
+        [number, round(lat, 6), round(lng, 6), urgency, _clock(state, due_at, warn_at, now)]
+        for number, lat, lng, urgency, state, due_at, warn_at in pin_rows.order_by().values_list(
+            *columns
+        )
+    ]
+    out_pins.sort(key=lambda p: URGENCY_RANK.get(p[3], 9))
+    clusters = []
+    if clustered:
+        for grid_id, n, late, warning, lat, lng in (
+            open_.filter(placed)
+            .exclude(urgency=Urgency.URGENT)
+            .order_by()
+            .values_list("grid_id")
+            .annotate(
+                n=Count("id"),
+                late=Count("id", filter=late_q),
+                warning=Count("id", filter=warning_q),
+                lat=Avg("lat"),
+                lng=Avg("lng"),
+            )
+        ):
+            clusters.append(
+                [codes.get(grid_id, ""), round(lat, 6), round(lng, 6), n, late, warning]
+            )
+        clusters.sort(key=lambda c: (-c[4], -c[3], c[0]))
     return {
         "grids": [
             {"id": grid_id, "code": codes.get(grid_id, ""), "open": o, "late": late, "warning": w}
             for grid_id, (o, late, w) in grids.items()
             if grid_id in codes
         ],
-        "pins": pins,
+        "pins": out_pins,
+        "clusters": clusters,
+        "placed": placed_total,
     }
 
 

@@ -265,6 +265,11 @@ CACHES = {
 # The town's map (portal.areas, docs/grid.md). Each process checks the areas' change stamp at
 # most this often before answering a point lookup from its in-memory index.
 AREA_STAMP_CHECK_SECONDS = env.float("AREA_STAMP_CHECK_SECONDS", default=2.0)
+# Change stamps of shared caches (portal.stamps, the centre's board): a process keeps a stamp it
+# read for at most this long (a change shows at most this much later); the shared cache keeps
+# its copy this long before the database is asked again.
+CHANGE_STAMP_MEMO_SECONDS = env.float("CHANGE_STAMP_MEMO_SECONDS", default=1.0)
+CHANGE_STAMP_CACHE_SECONDS = env.float("CHANGE_STAMP_CACHE_SECONDS", default=10.0)
 # Overlaps between sibling areas, parts outside the parent and gaps smaller than this (m²) are
 # drawing noise, not problems.
 AREA_OVERLAP_TOLERANCE_M2 = env.float("AREA_OVERLAP_TOLERANCE_M2", default=20.0)
@@ -554,6 +559,9 @@ CENTRE = {
     "TICK_SECONDS": env.int("CENTRE_TICK_SECONDS", default=15),
     "SHIFTS": env.list("CENTRE_SHIFTS", default=["day=08:00-20:00", "night=20:00-08:00"]),
     "LATE_LIST": env.int("CENTRE_LATE_LIST", default=20),
+    # The map draws each open incident as a pin up to this many; beyond, the urgent ones stay
+    # pins and the others come as one cluster per grid (grid.selectors.overview.map_layer).
+    "MAP_PINS": env.int("CENTRE_MAP_PINS", default=3000),
     # The forecast: completions of the last N working days give each holder's pace.
     "FORECAST_WINDOW_DAYS": env.int("CENTRE_FORECAST_WINDOW_DAYS", default=20),
     "FORECAST_CACHE_SECONDS": env.int("CENTRE_FORECAST_CACHE_SECONDS", default=300),

@@ -50,6 +50,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 AREA_STAMP_CHECK_SECONDS = 0.0
+# Tests see a change stamp at once (no memo, no cached copy: several processes in the journeys).
+CHANGE_STAMP_MEMO_SECONDS = 0.0
+CHANGE_STAMP_CACHE_SECONDS = 0.0
 
 # Without REDIS_URL, a local Redis (when it answers) serves the tests on a database of this
 # checkout's own, so the test process and the workers it starts use the same broker.

@@ -40,9 +40,11 @@
     maxClusterRadius: big ? 60 : 45,
     disableClusteringAtZoom: 17
   });
+  var gridClusters = L.layerGroup();
   var squads = L.layerGroup();
   var places = L.layerGroup();
   map.addLayer(clusters);
+  map.addLayer(gridClusters);
   map.addLayer(places);
   map.addLayer(squads);
 
@@ -100,12 +102,27 @@
     return marker;
   }
 
+  // Many open incidents: the server gathers those not urgent per grid [code, lat, lng, count,
+  // overdue, warning]; one marker each, its count on it, a click lists the grid's incidents.
+  function gridCluster(c) {
+    var code = c[0], count = c[3], late = c[4], warning = c[5];
+    var tone = late ? "late" : (warning ? "warning" : "open");
+    var icon = L.divIcon({ className: "c-grid-cluster c-grid-cluster-" + tone, html: String(count), iconSize: null });
+    var g = grids[code];
+    var link = g && g.id ? '<br><a href="' + el.dataset.gridUrl.replace("ID", encodeURIComponent(g.id)) + '">' + esc(labels.open) + " " + g.open + "</a>" : "";
+    return L.marker([c[1], c[2]], { icon: icon })
+      .bindPopup("<strong>" + esc(code) + "</strong><br>" + esc(labels.open) + " " + count + " · " +
+        esc(labels.late) + " " + late + " · " + esc(labels.warning) + " " + warning + link);
+  }
+
   function draw(layer) {
     grids = {};
     layer.grids.forEach(function (g) { grids[g.code] = g; });
     restyle();
     clusters.clearLayers();
     clusters.addLayers(layer.pins.map(pin));
+    gridClusters.clearLayers();
+    (layer.clusters || []).forEach(function (c) { gridCluster(c).addTo(gridClusters); });
     squads.clearLayers();
     layer.squads.forEach(function (s) {
       var icon = L.divIcon({ className: "c-squad-icon", html: "▲ " + esc(s.squad_name), iconSize: null });
@@ -122,6 +139,7 @@
         .addTo(places);
     });
     el.dataset.pins = String(layer.pins.length);
+    el.dataset.clusters = String((layer.clusters || []).length);
     el.dataset.squads = String(layer.squads.length);
   }
 

@@ -1,0 +1,155 @@
+"""The board's change stamps (centre.selectors.stamp over portal.stamps): each app's own stamp
+moves with what the board shows of it — not with an audited act elsewhere — only the panels of
+the data that changed are computed again, the stamp is read without a query when it is fresh,
+and the map gathers many incidents per grid without leaving any out."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from centre.selectors import board, stamp
+from centre.selectors import map as map_sel
+from grid import stamps as grid_stamps
+from portal import audit, stamps
+from portal.models import ChangeStamp
+from tests.centre.town import NOW, TODAY, at, travel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_memo():
+    stamps.forget()
+    yield
+    stamps.forget()
+
+
+def test_an_audited_act_elsewhere_leaves_the_board_alone_and_a_report_moves_it(
+    ctown, django_capture_on_commit_callbacks
+):
+    api = APIClient()
+    api.force_authenticate(ctown.dispatcher)
+    with travel(NOW):
+        first = api.get("/api/v1/centre/board/")
+        etag = first["ETag"]
+        keys = stamp.panel_keys(NOW)
+        # a resident viewing personal data, a matter edited: audited, not on the board
+        with django_capture_on_commit_callbacks(execute=True):
+            audit.record(actor=ctown.dispatcher, action="portal.personal_data_viewed")
+        same = api.get("/api/v1/centre/board/", HTTP_IF_NONE_MATCH=etag)
+        assert same.status_code == 304
+        assert stamp.panel_keys(NOW) == keys
+        # a new report: on the board
+        with django_capture_on_commit_callbacks(execute=True):
+            ctown._report(ctown.grid.citizen, "ORD", ctown.grid.V2G1, NOW.replace(minute=0))
+        changed = api.get("/api/v1/centre/board/", HTTP_IF_NONE_MATCH=etag)
+        assert changed.status_code == 200 and changed["ETag"] != etag
+        assert changed.json()["new_reports"]["total"] == first.json()["new_reports"]["total"] + 1
+    moved = {p for p, k in stamp.panel_keys(NOW).items() if k != keys[p]}
+    assert moved == {"new_reports", "incidents", "dispatch", "late"}
+
+
+def test_only_the_panels_whose_stamp_moved_are_computed_again(
+    ctown, monkeypatch, django_capture_on_commit_callbacks
+):
+    with travel(NOW):
+        _stamp, before = board.board(NOW)
+    computed = []
+    for name, fn in list(board.PANELS.items()):
+        monkeypatch.setitem(
+            board.PANELS, name, lambda now, fn=fn, name=name: computed.append(name) or fn(now)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        ctown._report(ctown.grid.citizen, "ORD", ctown.grid.V2G1, NOW.replace(minute=0))
+    with travel(NOW):
+        _stamp, after = board.board(NOW)
+    assert sorted(computed) == ["dispatch", "incidents", "late", "new_reports"]
+    assert after["incidents"]["totals"]["open"] == before["incidents"]["totals"]["open"] + 1
+    assert after["cases"] == before["cases"] and after["applications"] == before["applications"]
+
+
+def test_a_change_in_a_transaction_rolled_back_moves_nothing(
+    ctown, django_capture_on_commit_callbacks
+):
+    before = stamps.read_many([grid_stamps.INCIDENTS])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                ctown._report(ctown.grid.citizen, "ORD", ctown.grid.V2G1, NOW.replace(minute=0))
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert not callbacks
+    assert stamps.read_many([grid_stamps.INCIDENTS]) == before
+
+
+def test_a_stamp_moves_once_per_transaction_whatever_it_saves(
+    ctown, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            stamps.bump_on_commit(grid_stamps.INCIDENTS)
+            stamps.bump_on_commit(grid_stamps.INCIDENTS, grid_stamps.DISPATCH)
+    assert [getattr(c, "stamp_key", None) for c in callbacks] == [
+        grid_stamps.INCIDENTS,
+        grid_stamps.DISPATCH,
+    ]
+    values = stamps.read_many([grid_stamps.INCIDENTS, grid_stamps.DISPATCH])
+    stored = dict(ChangeStamp.objects.values_list("key", "value"))
+    assert values[grid_stamps.INCIDENTS] == stored[grid_stamps.INCIDENTS] != 0
+
+
+def test_the_stamp_is_read_from_the_cache_and_memo_without_a_query(
+    ctown, settings, django_assert_num_queries
+):
+    settings.CHANGE_STAMP_MEMO_SECONDS = 1.0
+    settings.CHANGE_STAMP_CACHE_SECONDS = 10.0
+    stamps._apply(grid_stamps.INCIDENTS)  # what the commit of a change does
+    with travel(NOW):
+        first = stamp.change_stamp(NOW)
+        with django_assert_num_queries(0):
+            assert stamp.change_stamp(NOW) == first  # the memo
+        stamps.forget()
+        with django_assert_num_queries(0):
+            assert stamp.change_stamp(NOW) == first  # the cache
+        stamps.forget()
+        cache.clear()
+        with django_assert_num_queries(1):
+            assert stamp.change_stamp(NOW) == first  # a cold cache: the database, once
+
+
+def test_the_applications_cards_move_with_the_day_not_the_tick(ctown):
+    with travel(NOW):
+        keys = stamp.panel_keys(NOW)
+        later = stamp.panel_keys(NOW.replace(minute=30))
+    assert later["applications"] == keys["applications"]
+    assert later["incidents"] != keys["incidents"]
+    tomorrow = at(TODAY.replace(day=TODAY.day + 1), 10)
+    assert stamp.panel_keys(tomorrow)["applications"] != keys["applications"]
+
+
+def test_many_incidents_on_the_map_are_gathered_per_grid_and_none_is_left_out(ctown, settings):
+    with travel(NOW):
+        every = map_sel.compute(NOW)
+        assert every["clusters"] == [] and len(every["pins"]) == every["placed"] == 4
+        settings.CENTRE = {**settings.CENTRE, "MAP_PINS": 1}
+        layer = map_sel.compute(NOW)
+    urgent = [p for p in every["pins"] if p[3] == "urgent"]
+    assert sorted(layer["pins"]) == sorted(urgent)
+    assert layer["placed"] == 4
+    assert len(layer["pins"]) + sum(c[3] for c in layer["clusters"]) == 4
+    by_code = {c[0]: c for c in layer["clusters"]}
+    v1g1 = by_code[ctown.grid.town["V1G1"].code]
+    # V1G1: IN2 (verified, overdue) is not urgent; IN1 and IN3 are urgent pins
+    assert v1g1[3] == 1 and v1g1[4] == 1
+
+
+def test_the_map_answers_304_while_its_stamp_holds(ctown):
+    api = APIClient()
+    api.force_authenticate(ctown.dispatcher)
+    with travel(NOW):
+        first = api.get("/api/v1/centre/map/")
+        assert first.status_code == 200 and "clusters" in first.json()
+        again = api.get("/api/v1/centre/map/", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
