@@ -270,6 +270,15 @@ class Application(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["department", "state", "due_date"], name="app_dept_queue_idx"),
             models.Index(fields=["state", "deemed_acceptance_on"], name="app_deemed_idx"),
             models.Index(fields=["state", "due_date"], name="app_state_due_idx"),
+            # The one clock: running applications in due-date order (the late list's first N).
+            models.Index(
+                fields=["due_date", "id"],
+                include=["warning_date"],
+                name="app_clock_idx",
+                condition=Q(
+                    state__in=["accepted", "in_review", "forwarded"], due_date__isnull=False
+                ),
+            ),
             models.Index(fields=["applicant", "created_at"], name="app_applicant_idx"),
             models.Index(fields=["proxy_agent", "created_at"], name="app_proxy_idx"),
             models.Index(fields=["handler", "state"], name="app_handler_idx"),

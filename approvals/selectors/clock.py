@@ -78,12 +78,13 @@ def _running():
     return Application.objects.filter(state__in=CLOCK_RUNNING, due_date__isnull=False)
 
 
-def late_items(
+def late_keys(
     *, now: datetime | None = None, limit: int = 20, overdue_only=False
-) -> list[ClockItem]:
-    """Running applications that are overdue (red) or in their warning days (yellow), the
-    earliest due date first (the most late first). Two steps: the keys on the open-state index,
-    then those rows with their matter and handler."""
+) -> list[tuple[datetime, str, int]]:
+    """(deadline moment, number, id) of the running applications that are overdue (red) or in
+    their warning days (yellow), the earliest due date first: the first ``limit`` read off the
+    clock index (app_clock_idx) — no row is built. The one clock merges every kind's keys and
+    builds only the items it keeps (``items_for``)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     qs = _running()
@@ -92,7 +93,28 @@ def late_items(
         if overdue_only
         else qs.filter(Q(due_date__lt=today) | Q(warning_date__lte=today))
     )
-    ids = list(qs.order_by("due_date", "id").values_list("id", flat=True)[:limit])
+    return [
+        (clock.end_of_day(due), number or f"D{public_id.hex}", pk)  # Application.reference
+        for due, number, public_id, pk in qs.order_by("due_date", "id").values_list(
+            "due_date", "number", "public_id", "id"
+        )[:limit]
+    ]
+
+
+def late_items(
+    *, now: datetime | None = None, limit: int = 20, overdue_only=False
+) -> list[ClockItem]:
+    """Running applications that are overdue (red) or in their warning days (yellow), the
+    earliest due date first (the most late first). Two steps: the keys on the clock index,
+    then those rows with their matter and handler."""
+    keys = late_keys(now=now, limit=limit, overdue_only=overdue_only)
+    return items_for([pk for _due, _number, pk in keys], now=now)
+
+
+def items_for(ids: list[int], *, now: datetime | None = None) -> list[ClockItem]:
+    """The clock items of these applications, in this order."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     if not ids:
         return []
     rows = {

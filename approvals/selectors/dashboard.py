@@ -143,7 +143,7 @@ def names() -> Names:
     return Names(
         departments={d.pk: d for d in Department.objects.order_by("kind", "code")},
         windows={w.pk: w for w in Window.objects.order_by("number")},
-        villages={v.code: v for v in Area.objects.villages().order_by("code")},
+        villages={v.code: v for v in Area.objects.villages().defer("boundary").order_by("code")},
     )
 
 

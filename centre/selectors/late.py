@@ -63,17 +63,27 @@ def lateness_text(lateness: Lateness) -> str:
 def late_list(
     *, now: datetime | None = None, limit: int = 20, overdue_only: bool = False, kinds=None
 ) -> list[LateRow]:
-    """The first ``limit`` items of the one clock. Each app reports its own first ``limit``
-    (on its indexes); the merge keeps the overall first ``limit``."""
+    """The first ``limit`` items of the one clock. Each app reports the keys of its own first
+    ``limit`` — (deadline, number, reference), read off its clock index; the merge keeps the
+    overall first ``limit``, and only those are built into items by their apps."""
     now = now or timezone.now()
     limit = max(1, min(int(limit), MAX_LIMIT))
-    items: list[ClockItem] = []
-    for kind, source in sources().items():
+    found = sources()
+    keys = []
+    for kind, source in found.items():
         if kinds and kind not in kinds:
             continue
-        items += source.late_items(now=now, limit=limit, overdue_only=overdue_only)
-    items.sort(key=lambda i: (i.due_at, i.kind, i.number))
-    return [LateRow(item=i, late_by=i.late_by(now)) for i in items[:limit]]
+        for due, number, ref in source.late_keys(now=now, limit=limit, overdue_only=overdue_only):
+            keys.append((due, kind, number, ref))
+    keys.sort(key=lambda k: (k[0], k[1], k[2]))
+    keys = keys[:limit]
+    built: dict[tuple[str, str], ClockItem] = {}
+    for kind, source in found.items():
+        refs = [k[3] for k in keys if k[1] == kind]
+        if refs:
+            built.update({(kind, i.number): i for i in source.items_for(refs, now=now)})
+    items = [built[(k[1], k[2])] for k in keys if (k[1], k[2]) in built]
+    return [LateRow(item=i, late_by=i.late_by(now)) for i in items]
 
 
 def find(kind: str, number: str, *, now: datetime | None = None) -> ClockItem | None:

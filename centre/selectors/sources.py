@@ -21,7 +21,8 @@ KIND_LABELS = {
 
 
 def sources() -> dict[str, ModuleType]:
-    """kind → the app's clock selectors (``late_items``, ``item``, ``workload``, ``counts``).
+    """kind → the app's clock selectors (``late_keys`` and ``items_for``, ``late_items``,
+    ``item``, ``workload``, ``counts``).
     Work orders join when the dispatch issue's selectors are on main."""
     found = {
         "application": application_clock,

@@ -107,35 +107,75 @@ def late_items(
 ) -> list[ClockItem]:
     """Open cases (clock not suspended) and leads whose deadline is red or yellow, the earliest
     deadline first."""
+    keys = late_keys(now=now, limit=limit, overdue_only=overdue_only)
+    return items_for([ref for _due, _number, ref in keys], now=now)
+
+
+def late_keys(
+    *, now: datetime | None = None, limit: int = 20, overdue_only=False
+) -> list[tuple[datetime, str, tuple[str, int]]]:
+    """(deadline, number, ("case"|"lead", id)) of the first ``limit`` open cases (clock not
+    suspended) and leads whose deadline is red or yellow, earliest first, read off their clock
+    indexes; no row is built."""
     now = now or timezone.now()
     when = Q(due_at__lt=now) if overdue_only else Q(warn_at__lte=now)
-    cases = list(
-        _cases()
+    keys = [
+        (due, number, ("case", pk))
+        for due, number, pk in _cases()
         .filter(when)
-        .select_related("squad__leader")
-        .only(
-            "id",
-            "number",
-            "state",  # the FSM field: deferred, it would be fetched row by row
-            "party_name",
-            "due_kind",
-            "due_at",
-            "warn_at",
-            "squad__name",
-            "squad__leader",
+        .order_by("due_at", "id")
+        .values_list("due_at", "number", "id")[:limit]
+    ] + [
+        (due, number, ("lead", pk))
+        for due, number, pk in _leads()
+        .filter(when)
+        .order_by("due_at", "id")
+        .values_list("due_at", "number", "id")[:limit]
+    ]
+    keys.sort(key=lambda k: (k[0], k[1]))
+    return keys[:limit]
+
+
+def items_for(refs: list[tuple[str, int]], *, now: datetime | None = None) -> list[ClockItem]:
+    """The clock items of these cases and leads (("case"|"lead", id)), in this order."""
+    now = now or timezone.now()
+    case_ids = [pk for kind, pk in refs if kind == "case"]
+    lead_ids = [pk for kind, pk in refs if kind == "lead"]
+    cases = (
+        list(
+            Case.objects.filter(pk__in=case_ids)
+            .select_related("squad__leader")
+            .only(
+                "id",
+                "number",
+                "state",  # the FSM field: deferred, it would be fetched row by row
+                "party_name",
+                "due_kind",
+                "due_at",
+                "warn_at",
+                "squad__name",
+                "squad__leader",
+            )
+            .order_by()
         )
-        .order_by("due_at", "id")[:limit]
+        if case_ids
+        else []
     )
-    leads = list(
-        _leads()
-        .filter(when)
-        .select_related("squad__leader")
-        .only("id", "number", "state", "due_at", "warn_at", "squad__name", "squad__leader")
-        .order_by("due_at", "id")[:limit]
+    leads = (
+        list(
+            Lead.objects.filter(pk__in=lead_ids)
+            .select_related("squad__leader")
+            .only("id", "number", "state", "due_at", "warn_at", "squad__name", "squad__leader")
+            .order_by()
+        )
+        if lead_ids
+        else []
     )
-    items = _case_items(cases, now) + _lead_items(leads, now)
-    items.sort(key=lambda i: (i.due_at, i.number))
-    return items[:limit]
+    found = {("case", c.pk): item for c, item in zip(cases, _case_items(cases, now), strict=True)}
+    found.update(
+        {("lead", lead.pk): item for lead, item in zip(leads, _lead_items(leads, now), strict=True)}
+    )
+    return [found[ref] for ref in refs if ref in found]
 
 
 def near_deadlines(*, now: datetime | None = None, limit: int = 10) -> dict:

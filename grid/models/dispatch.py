@@ -429,6 +429,20 @@ class WorkOrder(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
                 name="work_order_open_idx",
                 condition=Q(state__in=["sent", "signed"]),
             ),
+            # The one clock: open orders in the running step's deadline order (the late list
+            # reads its first N off it), and the centre's counts by department (index-only).
+            models.Index(
+                fields=["step_due_at", "id"],
+                include=["step_warn_at"],
+                name="work_order_clock_idx",
+                condition=Q(state__in=["sent", "signed"], step_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["department", "state"],
+                include=["sign_for_due_at", "due_at"],
+                name="work_order_open_dept_idx",
+                condition=Q(state__in=["sent", "signed"]),
+            ),
             models.Index(fields=["department", "sent_at"], name="work_order_dept_time_idx"),
             models.Index(fields=["rule", "sent_at"], name="work_order_rule_time_idx"),
             models.Index(fields=["sent_at"], name="work_order_sent_idx"),

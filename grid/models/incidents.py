@@ -364,6 +364,51 @@ class Incident(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["-reported_at"], name="incident_reported_idx"),
             models.Index(fields=["village", "-reported_at"], name="incident_village_idx"),
             models.Index(fields=["handler", "state"], name="incident_handler_idx"),
+            # The command centre's town-wide counts (by village and grid, state and clock; new
+            # reports; the map): the open incidents only, with every column those counts read,
+            # so they are index-only scans of the open few whatever the size of the history.
+            models.Index(
+                fields=["state", "grid"],
+                include=[
+                    "village",
+                    "urgency",
+                    "due_at",
+                    "warn_at",
+                    "lat",
+                    "lng",
+                    "category",
+                    "reported_at",
+                ],
+                name="incident_open_cover_idx",
+                condition=Q(
+                    state__in=[
+                        "reported",
+                        "verified",
+                        "accepted",
+                        "handling",
+                        "dispatched",
+                        "on_hold",
+                        "feedback",
+                    ]
+                ),
+            ),
+            # The one clock: running clocks in deadline order (the late list reads its first N).
+            models.Index(
+                fields=["due_at", "id"],
+                include=["warn_at"],
+                name="incident_clock_idx",
+                condition=Q(
+                    state__in=[
+                        "reported",
+                        "verified",
+                        "accepted",
+                        "handling",
+                        "dispatched",
+                        "feedback",
+                    ],
+                    due_at__isnull=False,
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,10 +106,26 @@ def late_items(
     *, now: datetime | None = None, limit: int = 20, overdue_only=False
 ) -> list[ClockItem]:
     """Incidents whose running clock is red or yellow, the earliest deadline first."""
+    keys = late_keys(now=now, limit=limit, overdue_only=overdue_only)
+    return items_for([pk for _due, _number, pk in keys], now=now)
+
+
+def late_keys(
+    *, now: datetime | None = None, limit: int = 20, overdue_only=False
+) -> list[tuple[datetime, str, int]]:
+    """(deadline, number, id) of the first ``limit`` red or yellow running clocks, read in
+    deadline order off the clock index (incident_clock_idx); no row is built."""
     now = now or timezone.now()
     qs = Incident.objects.filter(state__in=CLOCK_RUNNING, due_at__isnull=False)
     qs = qs.filter(due_at__lt=now) if overdue_only else qs.filter(warn_at__lte=now)
-    ids = list(qs.order_by("due_at", "id").values_list("id", flat=True)[:limit])
+    return list(qs.order_by("due_at", "id").values_list("due_at", "number", "id")[:limit])
+
+
+def items_for(ids: list[int], *, now: datetime | None = None) -> list[ClockItem]:
+    """The clock items of these incidents, in this order."""
+    now = now or timezone.now()
+    if not ids:
+        return []
     found = {i.pk: i for i in _rows(Incident.objects.filter(pk__in=ids))}
     return _items([found[pk] for pk in ids if pk in found], now)
 

@@ -43,7 +43,12 @@ def teams(areas, day: date | None = None) -> dict[int, Team]:
     """{area id: Team} for ``areas`` (ids or Area objects) on ``day``: one query."""
     ids = [a.pk if isinstance(a, Area) else a for a in areas]
     result: dict[int, Team] = defaultdict(Team)
-    for a in assignments_on(day).filter(area_id__in=ids).order_by("role", "starts_on", "id"):
+    for a in (
+        assignments_on(day)
+        .filter(area_id__in=ids)
+        .defer("area__boundary")  # the polygons: not needed to say who is responsible
+        .order_by("role", "starts_on", "id")
+    ):
         result[a.area_id].add(a)
     return {i: result[i] for i in ids}
 

@@ -49,6 +49,7 @@ def _rows(qs) -> list[WorkOrder]:
             "department__name",
             "department__short_name",
             "incident__number",
+            "incident__state",  # the FSM field: deferred, each row would fetch it on its own
             "incident__grid_id",
             "incident__village_id",
             "incident__category__name",
@@ -59,7 +60,7 @@ def _rows(qs) -> list[WorkOrder]:
 def _items(orders: list[WorkOrder], now: datetime) -> list[ClockItem]:
     from grid.services.dispatch import work_order_url
 
-    people: dict[int, tuple[int, ...]] = {}
+    people = who.department_people_ids({o.department_id for o in orders if not o.is_district})
     centre = None
     items = []
     for order in orders:
@@ -68,10 +69,6 @@ def _items(orders: list[WorkOrder], now: datetime) -> list[ClockItem]:
                 centre = tuple(u.pk for u in who.dispatchers())
             ids = centre
         else:
-            if order.department_id not in people:
-                people[order.department_id] = tuple(
-                    u.pk for u in who.department_people(order.department_id)
-                )
             ids = people[order.department_id]
         step = _("签收") if order.state == WorkOrderState.SENT else _("办理")
         items.append(
@@ -95,10 +92,28 @@ def late_items(
     *, now: datetime | None = None, limit: int = 20, overdue_only=False
 ) -> list[ClockItem]:
     """Open work orders whose running clock is red or yellow, the earliest deadline first."""
+    keys = late_keys(now=now, limit=limit, overdue_only=overdue_only)
+    return items_for([pk for _due, _number, pk in keys], now=now)
+
+
+def late_keys(
+    *, now: datetime | None = None, limit: int = 20, overdue_only=False
+) -> list[tuple[datetime, str, int]]:
+    """(deadline, number, id) of the first ``limit`` open orders whose running clock is red or
+    yellow, in deadline order off the clock index (work_order_clock_idx); no row is built."""
     now = now or timezone.now()
     qs = WorkOrder.objects.filter(state__in=OPEN_ORDER_STATES, step_due_at__isnull=False)
     qs = qs.filter(step_due_at__lt=now) if overdue_only else qs.filter(step_warn_at__lte=now)
-    return _items(_rows(qs.order_by("step_due_at", "id")[:limit]), now)
+    return list(qs.order_by("step_due_at", "id").values_list("step_due_at", "number", "id")[:limit])
+
+
+def items_for(ids: list[int], *, now: datetime | None = None) -> list[ClockItem]:
+    """The clock items of these work orders (with their department and incident), in order."""
+    now = now or timezone.now()
+    if not ids:
+        return []
+    found = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+    return _items([found[pk] for pk in ids if pk in found], now)
 
 
 def counts(*, now: datetime | None = None) -> dict:
