@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grid', '0007_work_order_returned_index'),
+        ('grid', '0008_department_on_call'),
         ('portal', '0011_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
