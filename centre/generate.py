@@ -15,16 +15,14 @@ import random
 import time
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from centre.models import DispatcherDuty, Handover
 from centre.selectors import duty as duty_sel
 from portal import roles
 from portal.generate import bulk as loader
-from portal.generate.bulk import NULL, esc
 from portal.models import Department, StaffProfile, User
 
 TABLES = ["centre_dispatcherduty", "centre_handover"]
@@ -37,22 +35,6 @@ NOTES = [
     "本班督办超期工单{b}件；行政审批局有{a}件办件今日到期，已电话提醒。",
     "系统运行正常，无遗留事项。",
 ]
-
-
-def _value(value) -> str:
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return esc(value)
-    return str(value)
-
-
-def _columns(model) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields]
 
 
 class Generator:
@@ -76,27 +58,23 @@ class Generator:
         self.start = self.today - timedelta(days=365 * years)
         self.log = log
         self.vacuum = vacuum
-        self.columns = {
-            "centre_dispatcherduty": _columns(DispatcherDuty),
-            "centre_handover": _columns(Handover),
-        }
-        self.ids = {t: loader.next_id(t) for t in TABLES}
-        self.lines: dict[str, list[str]] = {t: [] for t in TABLES}
-        self.counts: dict[str, int] = {}
+        self.rows = loader.Rows(
+            {
+                "centre_dispatcherduty": loader.model_columns(DispatcherDuty),
+                "centre_handover": loader.model_columns(Handover),
+            }
+        )
         self.timings: dict[str, float] = {}
 
     def _row(self, table: str, row: dict) -> int:
-        row["id"] = self.ids[table]
-        self.ids[table] += 1
-        self.lines[table].append("\t".join(_value(row[c]) for c in self.columns[table]))
-        return row["id"]
+        return self.rows.add(table, row)
 
     def team(self) -> list[User]:
         """The active dispatchers, topped up to ``--dispatchers`` (log-ins gen-dd01…)."""
         group = Group.objects.get(name=roles.DISPATCHER)
         people = list(duty_sel.dispatchers())
         centre = Department.objects.filter(code="ZHZX").first()
-        password = make_password(None)
+        password = loader.password_hash(None)
         for i in range(len(people), self.want):
             name = self.rng.choice(SURNAMES) + "".join(
                 self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2)))
@@ -180,19 +158,17 @@ class Generator:
                 "This database already holds a dispatchers' roster: generate into an empty one."
             )
         total = time.perf_counter()
-        with transaction.atomic():
+        people: list[User] = []
+
+        def build() -> None:
             roles.sync_roles()
-            people = self.team()
+            people.extend(self.team())
             self.build(people)
-            for table in TABLES:
-                loader.copy_rows(table, self.columns[table], self.lines[table])
-                self.counts[table] = len(self.lines[table])
-            loader.reset_sequences(TABLES)
-        self.counts["dispatchers"] = len(people)
-        if self.vacuum:
-            loader.vacuum_analyze(TABLES)
+
+        self.timings.update(loader.load(self.rows, build, vacuum=self.vacuum))
+        self.rows.counts["dispatchers"] = len(people)
         self.timings["total"] = round(time.perf_counter() - total, 1)
-        return {"counts": self.counts, "timings": self.timings}
+        return {"counts": self.rows.counts, "timings": self.timings}
 
 
 def add_arguments(parser) -> None:
@@ -205,11 +181,7 @@ def add_arguments(parser) -> None:
 
 
 def run_part(run) -> dict:
-    wanted = run.options.get("dispatchers")
-    if wanted is None:
-        wanted = 8
-    if wanted < 1:
-        raise ValueError("--dispatchers must be at least 1")
+    wanted = loader.count_option(run, "dispatchers", 8, minimum=1)
     result = Generator(
         dispatchers=wanted, seed=run.seed + 50, today=run.today, years=run.years, log=run.log
     ).run()

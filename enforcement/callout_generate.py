@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from math import cos, radians, sin
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from enforcement.models import (
@@ -44,7 +44,6 @@ from enforcement.models import (
 )
 from portal.areas import geometry
 from portal.generate import bulk as loader
-from portal.generate.bulk import NULL, esc, js
 from portal.models import Area
 from portal.models.areas import AreaKind
 
@@ -66,24 +65,6 @@ WHAT = [
 # Share of call-outs that missed each step (beyond its 1-2-3-45 moment).
 LATE = {"respond": 0.05, "accept": 0.05, "set_out": 0.06, "on_site": 0.07}
 CANCELLED = 0.03
-
-
-def _columns(model) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields]
-
-
-def _value(value) -> str:
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return js(value)
-    if isinstance(value, str):
-        return esc(value)
-    return str(value)
 
 
 class Generator:
@@ -108,17 +89,16 @@ class Generator:
         self.start = self.today - timedelta(days=365 * years)
         self.log = log
         self.vacuum = vacuum
-        self.ids = {t: loader.next_id(t) for t in TABLES}
-        self.lines: dict[str, list[str]] = {t: [] for t in TABLES}
-        self.counts: dict[str, int] = {}
+        self.rows = loader.Rows(
+            {
+                "enforcement_dutyshift": loader.model_columns(DutyShift),
+                "enforcement_callout": loader.model_columns(CallOut),
+                "enforcement_calloutofficer": loader.model_columns(CallOutOfficer),
+                "enforcement_calloutevent": loader.model_columns(CallOutEvent),
+                "enforcement_calloutnumbercounter": ["id", "day", "last"],
+            }
+        )
         self.timings: dict[str, float] = {}
-        self.columns = {
-            "enforcement_dutyshift": _columns(DutyShift),
-            "enforcement_callout": _columns(CallOut),
-            "enforcement_calloutofficer": _columns(CallOutOfficer),
-            "enforcement_calloutevent": _columns(CallOutEvent),
-            "enforcement_calloutnumbercounter": ["id", "day", "last"],
-        }
         minutes = settings.CALLOUTS
         self.limits = {
             "respond": int(minutes["RESPOND_MINUTES"]),
@@ -131,18 +111,7 @@ class Generator:
     # --- rows ------------------------------------------------------------------------------
 
     def _row(self, table: str, row: dict) -> int:
-        if "id" not in row:
-            row["id"] = self.ids[table]
-            self.ids[table] += 1
-        self.lines[table].append("\t".join(_value(row[c]) for c in self.columns[table]))
-        return row["id"]
-
-    def flush(self) -> None:
-        for table in TABLES:
-            if self.lines[table]:
-                loader.copy_rows(table, self.columns[table], self.lines[table])
-                self.counts[table] = self.counts.get(table, 0) + len(self.lines[table])
-                self.lines[table] = []
+        return self.rows.add(table, row)
 
     # --- what is there ---------------------------------------------------------------------
 
@@ -273,8 +242,10 @@ class Generator:
         moments = self._moments()
         running = [self.now - timedelta(minutes=m) for m in (0.5, 2.5, 9, 31)]
         self.seq: dict[date, int] = {}
-        for called in moments:
+        for i, called in enumerate(moments, 1):
             self._callout(called, cut=None)
+            if i % 5000 == 0:
+                self.rows.flush()
         for index, called in enumerate(running):
             # running now: cut after 0, 1, 3 or 3 steps (the last with a moving position)
             self._callout(called, cut=(0, 1, 3, 3)[index])
@@ -501,29 +472,19 @@ class Generator:
         )
         self.dispatcher = dispatcher.pk if dispatcher else None
         self.dispatcher_label = (dispatcher.display_name if dispatcher else "指挥中心")[:128]
-        triggers_off = False
-        try:
-            with transaction.atomic():
-                triggers_off = loader.set_triggers(False)
-                t = time.perf_counter()
-                self.build_duty()
-                self.timings["duty roster"] = round(time.perf_counter() - t, 1)
-                t = time.perf_counter()
-                self.build_callouts()
-                self.write_counters()
-                self.flush()
-                loader.reset_sequences(TABLES)
-                self.timings["call-outs"] = round(time.perf_counter() - t, 1)
-        finally:
-            if triggers_off:
-                loader.set_triggers(True)
-        orphans = loader.orphan_foreign_keys(TABLES)
-        if orphans:
-            raise RuntimeError(f"foreign keys without their row: {orphans}")
-        if self.vacuum:
-            loader.vacuum_analyze(TABLES)
+
+        def build() -> None:
+            t = time.perf_counter()
+            self.build_duty()
+            self.timings["duty roster"] = round(time.perf_counter() - t, 1)
+            t = time.perf_counter()
+            self.build_callouts()
+            self.write_counters()
+            self.timings["call-outs"] = round(time.perf_counter() - t, 1)
+
+        self.timings.update(loader.load(self.rows, build, vacuum=self.vacuum))
         self.timings["total"] = round(time.perf_counter() - total, 1)
-        return {"counts": self.counts, "timings": self.timings}
+        return {"counts": self.rows.counts, "timings": self.timings}
 
 
 def add_arguments(parser) -> None:
@@ -536,11 +497,7 @@ def add_arguments(parser) -> None:
 
 
 def run_part(run) -> dict:
-    count = run.options.get("callouts")
-    if count is None:
-        count = 10_000
-    if count < 0:
-        raise ValueError("--callouts must not be negative")
+    count = loader.count_option(run, "callouts", 10_000)
     result = Generator(
         callouts=count, seed=run.seed + 45, today=run.today, years=run.years, log=run.log
     ).run()

@@ -11,15 +11,19 @@ key is then checked with one anti-join per key, so the data set is proven consis
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import queue
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 NULL = "\\N"
 SAFE_FILE = Path(settings.BASE_DIR) / "var" / "generate-dropped-indexes.sql"
@@ -43,6 +47,53 @@ def js(value) -> str:
     return esc(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
+def value(v) -> str:
+    """Any Python value as COPY text: None as NULL, booleans as t/f, dates and datetimes in ISO
+    form, dicts and lists as JSON, text escaped."""
+    if v is None:
+        return NULL
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, str):
+        return esc(v)
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    if isinstance(v, dict | list):
+        return js(v)
+    return str(v)
+
+
+def model_columns(model) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields]
+
+
+def password_hash(raw: str | None) -> str:
+    """One hash per password (and hasher) for a whole generation: the generated staff share
+    the demo password, and PBKDF2 costs a good part of a second of CPU each time."""
+    return _password_hash(raw, settings.PASSWORD_HASHERS[0])
+
+
+@cache
+def _password_hash(raw: str | None, _hasher: str) -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(raw)
+
+
+def count_option(run, name: str, default: int, *, minimum: int = 0) -> int:
+    """A part's count option (``--name``) from the command's options: the default when the
+    part's parser did not run (``--only`` another part, or a test), at least ``minimum``."""
+    count = run.options.get(name)
+    if count is None:
+        count = default
+    if count < minimum:
+        flag = "--" + name.replace("_", "-")
+        raise ValueError(
+            f"{flag} must not be negative" if minimum == 0 else f"{flag} must be at least {minimum}"
+        )
+    return count
+
+
 def copy_rows(table: str, columns: Iterable[str], lines: list[str]) -> int:
     """COPY tab-separated lines (already escaped, NULL as \\N) into ``table``."""
     if not lines:
@@ -63,11 +114,16 @@ class CopyWriter:
     small machine both work. The caller must not use the connection until close()."""
 
     def __init__(self, max_pending: int = 2):
+        from portal import workdays
+
         connection.ensure_connection()
         self.raw = connection.connection
         self.queue: queue.Queue = queue.Queue(maxsize=max_pending)
         self.error: BaseException | None = None
         self.rows = 0
+        # the calendar is not reloaded (a query) while COPY streams on the connection
+        self._calendar = contextlib.ExitStack()
+        self._calendar.enter_context(workdays.held())
         self.thread = threading.Thread(target=self._run, name="copy-writer", daemon=True)
         self.thread.start()
 
@@ -101,8 +157,86 @@ class CopyWriter:
     def close(self) -> None:
         self.queue.put(None)
         self.thread.join()
+        self._calendar.close()
         if self.error is not None:
             raise self.error
+
+
+class Rows:
+    """The rows of a part's tables: ids handed out from each table's next id, lines gathered
+    per table and sent to COPY through a :class:`CopyWriter` at each :meth:`flush` (the next
+    rows are made while PostgreSQL stores the last ones). ``columns`` maps each table to its
+    columns in COPY order; a row is a dict by column (``id`` filled in unless given)."""
+
+    def __init__(self, columns: dict[str, list[str]]):
+        self.columns = columns
+        self.tables = list(columns)
+        self.ids = {t: next_id(t) for t in self.tables}
+        self.lines: dict[str, list[str]] = {t: [] for t in self.tables}
+        self.counts: dict[str, int] = {}
+        self.writer: CopyWriter | None = None
+
+    def add(self, table: str, row: dict) -> int:
+        if "id" not in row:
+            row["id"] = self.ids[table]
+            self.ids[table] += 1
+        self.lines[table].append("\t".join([value(row[c]) for c in self.columns[table]]))
+        return row["id"]
+
+    def flush(self) -> None:
+        """Send what is gathered to COPY (the connection is the writer's until :meth:`close`)."""
+        for table in self.tables:
+            lines = self.lines[table]
+            if lines:
+                if self.writer is None:
+                    self.writer = CopyWriter()
+                self.writer.put(table, self.columns[table], lines)
+                self.counts[table] = self.counts.get(table, 0) + len(lines)
+                self.lines[table] = []
+
+    def close(self) -> None:
+        """Flush, wait for COPY to finish, and move the tables' sequences past the rows."""
+        self.flush()
+        if self.writer is not None:
+            writer, self.writer = self.writer, None
+            writer.close()
+        reset_sequences(self.tables)
+
+    def abandon(self) -> None:
+        if self.writer is not None:
+            writer, self.writer = self.writer, None
+            with contextlib.suppress(BaseException):
+                writer.close()
+
+
+def load(rows: Rows, build: Callable[[], None], *, vacuum: bool = True) -> dict[str, float]:
+    """The common run of a small part: ``build`` gathers (and may flush) ``rows`` in one
+    transaction with the foreign-key triggers off, then the rows are stored, the sequences
+    moved on, every foreign key checked and the tables vacuumed. Returns the timings."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    triggers_off = False
+    try:
+        with transaction.atomic():
+            triggers_off = set_triggers(False)
+            try:
+                build()
+            except BaseException:
+                rows.abandon()  # the writer stops before the transaction rolls back
+                raise
+            rows.close()
+    finally:
+        if triggers_off:
+            set_triggers(True)
+    timings["rows"] = round(time.perf_counter() - t, 1)
+    orphans = orphan_foreign_keys(rows.tables)
+    if orphans:
+        raise RuntimeError(f"foreign keys without their row: {orphans}")
+    if vacuum:
+        t = time.perf_counter()
+        vacuum_analyze(rows.tables)
+        timings["vacuum analyze"] = round(time.perf_counter() - t, 1)
+    return timings
 
 
 def superuser() -> bool:
