@@ -41,7 +41,6 @@ from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
@@ -519,7 +518,7 @@ class Generator:
         for n in RELEASE_WINDOWS:
             self.windows[n].departments.add(*handling)
         # staff
-        password = make_password(demo.DEMO_PASSWORD)
+        password = loader.password_hash(demo.DEMO_PASSWORD)
         groups = {g.name: g for g in Group.objects.all()}
         existing = StaffProfile.objects.count()
         plan = []  # (role, department code, window numbers)

@@ -28,7 +28,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
@@ -79,6 +78,20 @@ def _name(rng) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
+class _Memo:
+    """A module's functions, each memoised on first use (the legal periods of a case are
+    computed from a few thousand distinct dates; a generator run computes them a million
+    times). One per run: settings read by the periods may differ between runs."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        found = cache(getattr(self._module, name))
+        setattr(self, name, found)
+        return found
+
+
 @cache
 def _wd(start: date, days: int) -> date:
     from portal import workdays
@@ -101,6 +114,9 @@ class Generator:
         self.lead_seq: dict[int, int] = {}
         self.case_seq: dict[int, int] = {}
         self.now = timezone.now()
+        self.legal = _Memo(legal)
+        self.clock = _Memo(clock)
+        self.writer: loader.CopyWriter | None = None
 
     # --- the bureau ----------------------------------------------------------------------------
 
@@ -152,7 +168,7 @@ class Generator:
                     ]
                 )
         group = {r: Group.objects.get(name=r) for r in roles.ALL}
-        password = make_password(None)
+        password = loader.password_hash(None)
         self.squads = []
         self.officers: dict[int, list[Officer]] = {}
         for code, name in (("ZD1", "第一中队"), ("ZD2", "第二中队"), ("ZD3", "第三中队")):
@@ -284,8 +300,10 @@ class Generator:
             with transaction.atomic():
                 triggers_off = loader.set_triggers(False)
                 dropped = loader.drop_indexes(TABLES) if self.n >= 50_000 else []
-                self.build_cases()
-                self.flush()
+                try:
+                    self.build_cases()
+                finally:
+                    self.flush()
                 self.write_counters()
                 loader.reset_sequences(TABLES)
                 if dropped:
@@ -302,13 +320,20 @@ class Generator:
         return {"counts": self.counts, "timings": self.timings}
 
     def flush(self, final: bool = True) -> None:
+        """Send the gathered rows to COPY (in the background: the next cases are made
+        meanwhile); ``final`` waits for it, and the connection is free again."""
         columns = COLUMNS
         for table in TABLES:
             lines = self.lines[table]
             if lines:
-                loader.copy_rows(table, columns[table], lines)
+                if self.writer is None:
+                    self.writer = loader.CopyWriter()
+                self.writer.put(table, columns[table], lines)
                 self.counts[table] = self.counts.get(table, 0) + len(lines)
                 self.lines[table] = []
+        if final and self.writer is not None:
+            writer, self.writer = self.writer, None
+            writer.close()
 
     def write_counters(self) -> None:
         for (kind, year), last in self.doc_seq.items():
@@ -336,7 +361,7 @@ class Generator:
                 if rng.random() < 0.25:
                     self.lone_lead(day)
             if (i + 1) % 5000 == 0:
-                self.flush()
+                self.flush(final=False)
                 self.log(f"  {i + 1:,} cases")
 
     def _number(self, table_seq: dict, year: int, fmt: str) -> str:
@@ -355,9 +380,9 @@ class Generator:
         rng = self.rng
         lead_id = self._id("enforcement_lead")
         number = self._number(self.lead_seq, received.year, "{town_code}XS{year}{seq:06d}")
-        filing_due = legal.filing_due(received.date())
-        due_at = clock.end_of_day(filing_due)
-        warn = clock.warn_at(due_at, legal.limit("filing"))
+        filing_due = self.legal.filing_due(received.date())
+        due_at = self.clock.end_of_day(filing_due)
+        warn = self.clock.warn_at(due_at, self.legal.limit("filing"))
         source = rng.choice(SOURCES)
         self._row(
             "enforcement_lead",
@@ -452,15 +477,15 @@ class Generator:
             paid_done = state == "executing" and paid <= t and rng.random() < 0.6
         else:
             paid_done = True
-        decision_due = legal.decision_due(filed_on)
+        decision_due = self.legal.decision_due(filed_on)
         has = {
             "notified": state in ("notified", "decided", "executing", "closed"),
             "decided": state in ("decided", "executing", "closed"),
             "served": state in ("executing", "closed"),
         }
-        service_due = legal.service_due(decided) if has["decided"] else None
-        payment_due = legal.payment_due(served) if has["served"] else None
-        publication_due = legal.publication_due(decided) if has["decided"] else None
+        service_due = self.legal.service_due(decided) if has["decided"] else None
+        payment_due = self.legal.payment_due(served) if has["served"] else None
+        publication_due = self.legal.publication_due(decided) if has["decided"] else None
         published = has["decided"] and (decided <= t - timedelta(days=10) or rng.random() < 0.5)
         case_id = self._id("enforcement_case")
         number = self._number(self.case_seq, filed_on.year, "{town_code}ZF{year}{seq:06d}")
@@ -479,8 +504,8 @@ class Generator:
         due_kind, due_at, warn_at = "", None, None
         if pending:
             due_kind, due_day = min(pending, key=lambda p: (p[1], p[0]))
-            due_at = clock.end_of_day(due_day)
-            warn_at = clock.warn_at(due_at, legal.limit(due_kind))
+            due_at = self.clock.end_of_day(due_day)
+            warn_at = self.clock.warn_at(due_at, self.legal.limit(due_kind))
         officers = rng.sample(self.officers[squad.pk], 2)
         matter = rng.choice(self.matters)
         name = _name(rng) if person else f"下埠{_name(rng)}商贸有限公司"
@@ -548,7 +573,7 @@ class Generator:
                 notified if has["notified"] else NULL,
                 fine if has["notified"] else NULL,
                 js(["fine"] if has["notified"] else []),
-                legal.statement_due(notified) if has["notified"] else NULL,
+                self.legal.statement_due(notified) if has["notified"] else NULL,
                 NULL,
                 "penalty" if has["decided"] else "",
                 decided if has["decided"] else NULL,
@@ -595,7 +620,7 @@ class Generator:
                     self._at(decided + timedelta(days=3)).isoformat() if published else NULL,
                     self.head.pk if published else NULL,
                     js({"case_number": number}),
-                    legal.add_months(decided, 24 if person else 60) if published else NULL,
+                    self.legal.add_months(decided, 24 if person else 60) if published else NULL,
                     NULL,
                     "",
                 ],
@@ -649,13 +674,13 @@ class Generator:
         number = self._number(self.case_seq, day.year, "{town_code}ZF{year}{seq:06d}")
         closed = day + timedelta(days=rng.randint(0, 15))
         state = "closed" if closed <= self.today else "executing"
-        payment_due = legal.payment_due(day)
+        payment_due = self.legal.payment_due(day)
         due_at = warn_at = None
         due_kind = ""
         if state == "executing":
             due_kind = "payment"
-            due_at = clock.end_of_day(payment_due)
-            warn_at = clock.warn_at(due_at, legal.limit("payment"))
+            due_at = self.clock.end_of_day(payment_due)
+            warn_at = self.clock.warn_at(due_at, self.legal.limit("payment"))
         events = [("simplified", "", "executing", day)]
         if state == "closed":
             events += [

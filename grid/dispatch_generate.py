@@ -28,7 +28,6 @@ import random
 import time
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
@@ -172,7 +171,7 @@ class Generator:
         if missing:
             raise RuntimeError(f"departments missing (run the core demo first): {missing}")
         group = Group.objects.get(name=roles.DEPARTMENT_STAFF)
-        password = make_password("Demo@2026")
+        password = loader.password_hash("Demo@2026")
         for code in sorted(set(CO_POOL)):
             user, created = User.objects.get_or_create(
                 username=f"g_dept_{code.lower()}",

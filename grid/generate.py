@@ -34,7 +34,6 @@ from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
@@ -243,7 +242,7 @@ class Generator:
         from grid.models import Assignment, AssignmentRole
 
         rng = self.rng
-        password = make_password("Demo@2026")
+        password = loader.password_hash("Demo@2026")
         head_group = Group.objects.get(name=roles.GRID_HEAD)
         member_group = Group.objects.get(name=roles.GRID_MEMBER)
         citizen_group = Group.objects.get(name=roles.CITIZEN)

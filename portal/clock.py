@@ -52,6 +52,8 @@ class Unit(models.TextChoices):
 
 
 # Queue order: most urgent first (the applications' clock_rank uses the same numbers).
+_UNITS = frozenset(Unit.values)  # Choices.values builds a new list on every read
+
 RANK = {
     ClockStatus.OVERDUE: 0,
     ClockStatus.WARNING: 1,
@@ -71,7 +73,7 @@ class Limit:
     def __post_init__(self):
         if self.amount < 0:
             raise ValueError("a limit cannot be negative")
-        if self.unit not in Unit.values:
+        if self.unit not in _UNITS:
             raise ValueError(f"unknown unit {self.unit!r}")
 
     def extended(self, extra: int) -> Limit:

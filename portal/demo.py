@@ -3,7 +3,10 @@ AppConfig.ready) and `manage.py seed_demo` runs them in order after the core."""
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -125,6 +128,13 @@ PEOPLE = [
 
 
 @transaction.atomic
+@cache
+def _demo_password_hash(_hasher: str) -> str:
+    """The demo password hashed once per process (and hasher): every demo account shares the
+    same published password, and PBKDF2 costs a good part of a second of CPU per hash."""
+    return make_password(DEMO_PASSWORD)
+
+
 def seed_core() -> None:
     if not CalendarYear.objects.filter(year=2026, confirmed=True).exists():
         services.calendar_seed_from_package()
@@ -151,7 +161,7 @@ def seed_core() -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username)
-            user.set_password(DEMO_PASSWORD)
+            user.password = _demo_password_hash(settings.PASSWORD_HASHERS[0])
         user.real_name = real_name
         user.mobile = f"1380000{index:04d}"
         user.id_number = _demo_id(f"1990{index + 1:02d}01{index:03d}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -42,6 +43,23 @@ class _Snapshot:
 _lock = threading.Lock()
 _snapshot: _Snapshot | None = None
 _sets: tuple[frozenset[date], frozenset[date]] = (frozenset(), frozenset())
+_held = 0
+
+
+@contextmanager
+def held():
+    """Keep the calendar as it is now, without the periodic reload, until the block ends: a
+    bulk load (portal.generate.bulk.CopyWriter) streams COPY on the connection from another
+    thread, and a reload would query the database in the middle of it."""
+    global _held
+    _load()
+    with _lock:
+        _held += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _held -= 1
 
 
 def invalidate() -> None:
@@ -53,7 +71,7 @@ def invalidate() -> None:
 def _load() -> _Snapshot:
     global _snapshot, _sets
     snap = _snapshot
-    if snap is not None and time.monotonic() - snap.loaded_at < CACHE_SECONDS:
+    if snap is not None and (_held or time.monotonic() - snap.loaded_at < CACHE_SECONDS):
         return snap
     from portal.models import CalendarDay, CalendarYear
 
