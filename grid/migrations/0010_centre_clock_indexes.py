@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grid', '0008_department_on_call'),
+        ('grid', '0009_department_on_call_one_lead'),
         ('portal', '0011_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
