@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,11 +85,45 @@ def returned_waiting():
     )
 
 
+def returned_waiting_ids() -> list[int]:
+    """The ids of ``returned_waiting()``, oldest return first, from small queries: the returned
+    co-handlers' orders not yet resolved and the returned leads' orders whose incident is still
+    accepted (each off its index), those orders' dispatches and their incidents' latest
+    dispatch. The one query with the anti-join joined every dispatch of the town (0.5 s at
+    200,000 work orders)."""
+    returned = WorkOrder.objects.filter(state=WorkOrderState.RETURNED).order_by()
+    columns = ("id", "incident_id", "dispatch_id", "returned_at")
+    rows = list(
+        returned.filter(role=WorkOrderRole.CO, resolved_at__isnull=True).values_list(*columns)
+    )
+    rows += returned.filter(role=WorkOrderRole.LEAD, incident__state=State.ACCEPTED).values_list(
+        *columns
+    )
+    if not rows:
+        return []
+    seq = dict(Dispatch.objects.filter(pk__in={r[2] for r in rows}).values_list("id", "seq"))
+    latest = dict(
+        Dispatch.objects.filter(incident_id__in={r[1] for r in rows})
+        .order_by()
+        .values_list("incident_id")
+        .annotate(m=Max("seq"))
+    )
+    waiting = [r for r in rows if seq.get(r[2], 0) >= latest.get(r[1], 0)]
+    waiting.sort(key=lambda r: (r[3] is None, r[3], r[0]))
+    return [r[0] for r in waiting]
+
+
 def returned_panel(now: datetime) -> dict:
     from grid.services.dispatch import work_order_url
 
-    qs = returned_waiting()
-    rows = list(qs[:ITEMS])
+    ids = returned_waiting_ids()
+    found = {
+        o.pk: o
+        for o in WorkOrder.objects.filter(pk__in=ids[:ITEMS]).select_related(
+            "department", "incident"
+        )
+    }
+    rows = [found[pk] for pk in ids[:ITEMS] if pk in found]
     items = [
         {
             "number": o.number,
@@ -105,7 +139,7 @@ def returned_panel(now: datetime) -> dict:
     ]
     return {
         "url": f"{reverse('grid:dispatch-home')}?tab=route",
-        "count": qs.count(),
+        "count": len(ids),
         "items": items,
         "export": {
             "header": [_("工单"), _("事件"), _("部门"), _("退单理由"), _("退单时间")],
