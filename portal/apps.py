@@ -20,6 +20,7 @@ class PortalConfig(AppConfig):
         from portal.demo import register_seeder
 
         register_seeder(5, "areas", areas_demo.seed)
+        signals.connect_user_state()
 
         from portal import generate
         from portal.areas import generate as areas_generate

@@ -33,6 +33,7 @@ from django.template.loader import get_template
 from django.template.loader_tags import BlockNode
 from django.utils import timezone, translation
 
+from portal import user_state
 from portal.audit import object_label
 from portal.models import (
     Channel,
@@ -362,6 +363,9 @@ def notify_bulk(messages: Sequence[Message]) -> list[Notification]:
                 )
             )
     Notification.objects.bulk_create(notifications)
+    user_state.changed(n.recipient_id for n in notifications)
+    for message in messages:
+        user_state.forget(message.recipient)
     if outbox:
         rows = []
         for index, delivery in outbox:
@@ -612,10 +616,15 @@ def mark_read(*, recipient, ids=None) -> int:
     if ids is not None:
         clean = [int(i) for i in ids if str(i).isdigit()]
         qs = qs.filter(pk__in=clean)
-    return qs.update(read_at=timezone.now())
+    done = qs.update(read_at=timezone.now())
+    if done:
+        user_state.changed([recipient.pk])
+        user_state.forget(recipient)
+    return done
 
 
 def unread_count(user) -> int:
+    """The person's unread notifications, cached per person (portal.user_state)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return user_state.unread_count(user)

@@ -9,3 +9,49 @@ from portal.models import CalendarDay, CalendarYear
 @receiver([post_save, post_delete], sender=CalendarYear)
 def _calendar_changed(sender, **kwargs):
     workdays.invalidate()
+
+
+# --- what every page asks about the signed-in person (portal.user_state) ----------------------
+
+
+def _groups_of_people_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    from portal import user_state
+
+    if reverse:  # group.user_set.add(...): pk_set holds people; a clear names nobody
+        if pk_set is None:
+            user_state.groups_changed()
+        else:
+            user_state.changed(pk_set)
+    else:
+        user_state.changed([instance.pk])
+        user_state.forget(instance)
+
+
+def _group_changed(sender, **kwargs):
+    from portal import user_state
+
+    user_state.groups_changed()
+
+
+def _notification_changed(sender, instance, **kwargs):
+    from portal import user_state
+
+    user_state.changed([instance.recipient_id])
+
+
+def connect_user_state() -> None:
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed
+
+    from portal.models import Notification, User
+
+    m2m_changed.connect(
+        _groups_of_people_changed, sender=User.groups.through, dispatch_uid="user-state-groups"
+    )
+    for signal in (post_save, post_delete):
+        signal.connect(_group_changed, sender=Group, dispatch_uid=f"user-state-group-{signal}")
+        signal.connect(
+            _notification_changed, sender=Notification, dispatch_uid=f"user-state-note-{signal}"
+        )

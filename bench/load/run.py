@@ -305,6 +305,9 @@ def main():
 
     if not args.no_reset:
         report["reset_seconds"] = round(reset(args.template, db), 1)
+        # The shared cache (and broker) still holds the old copy's sessions, people's cached
+        # roles and unread counts, pages: a reset database starts with an empty cache.
+        sh("redis-cli", "-u", args.redis, "flushdb")
         print(f"data reset from {args.template} in {report['reset_seconds']} s", flush=True)
     env = environment(args, db)
     env["LOAD_PORT"] = str(args.port)

@@ -68,7 +68,9 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         names = getattr(self, "_role_names", None)
         if names is None:
-            names = set(self.groups.values_list("name", flat=True)) if self.pk else set()
+            from portal import user_state
+
+            names = user_state.role_names(self)
             self._role_names = names
         return any(role in names for role in roles)
 

@@ -261,6 +261,18 @@ SPECTACULAR_SETTINGS = {
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://onewindow"),
 }
+# A cache every process shares (production: Redis, CACHE_URL). Only then may something that must
+# stop at once when it is revoked be served from the cache: a session (cached_db: written through
+# to the database, the signed-out session deleted from both) and what every page asks about the
+# signed-in person (portal.user_state: role names and unread count, dropped by a new generation
+# in the cache). A per-process memory cache would keep serving them in the other processes.
+SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
+USER_STATE_CACHE = env.bool("USER_STATE_CACHE", default=SHARED_CACHE)
 
 # The town's map (portal.areas, docs/grid.md). Each process checks the areas' change stamp at
 # most this often before answering a point lookup from its in-memory index.

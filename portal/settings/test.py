@@ -53,6 +53,10 @@ AREA_STAMP_CHECK_SECONDS = 0.0
 # Tests see a change stamp at once (no memo, no cached copy: several processes in the journeys).
 CHANGE_STAMP_MEMO_SECONDS = 0.0
 CHANGE_STAMP_CACHE_SECONDS = 0.0
+# One process (and its live server's threads) share the memory cache: cache what production
+# caches in Redis, so the tests see its invalidation.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+USER_STATE_CACHE = env.bool("USER_STATE_CACHE", default=True)
 
 # Without REDIS_URL, a local Redis (when it answers) serves the tests on a database of this
 # checkout's own, so the test process and the workers it starts use the same broker.
