@@ -21,12 +21,22 @@ from .cases import lock, move, outstanding, require_scope
 from .common import actor_user, require_role
 
 
+def plan_of(case: Case) -> PaymentPlan | None:
+    """The case's payment plan: the one read with the case (``select_related("payment_plan")``,
+    the case page) or else read now."""
+    if not case.pk:
+        return None
+    if Case.payment_plan.is_cached(case):
+        return getattr(case, "payment_plan", None)
+    return PaymentPlan.objects.filter(case=case).first()
+
+
 def schedule(case: Case) -> list[tuple[date, Decimal]]:
     """When which part of the fine falls due: the plan's instalments, a deferral's new date,
     or the whole fine on the payment deadline."""
     if not case.has_fine or case.payment_due is None:
         return []
-    plan = PaymentPlan.objects.filter(case=case).first() if case.pk else None
+    plan = plan_of(case)
     if plan is not None and plan.schedule:
         return [(date.fromisoformat(i["due"]), legal.money(i["amount"])) for i in plan.schedule]
     return [(case.payment_due, legal.money(case.fine))]

@@ -450,9 +450,13 @@ def _page(request, case, *, bound=None, status=200):
     now = timezone.now()
     case = (
         sel.with_clock(type(case).objects.filter(pk=case.pk))
-        .select_related("squad", "matter", "lead")
+        # the plan and the payments are read by the fee, the outstanding sum, the acts and the
+        # lists: once each (issue 19)
+        .select_related("squad", "matter", "lead", "payment_plan")
+        .prefetch_related("payments")
         .get()
     )
+    publication = Publication.objects.filter(case=case).first()
     acts = available(case, request.user)
     forms = []
     for action in acts:
@@ -470,7 +474,7 @@ def _page(request, case, *, bound=None, status=200):
     context = {
         "case": case,
         "clock": svc.clock_status(case, now),
-        "deadlines": _deadlines(case),
+        "deadlines": _deadlines(case, publication),
         "officers": svc.assigned_officers(case),
         "documents": case.documents.order_by("issued_at", "id"),
         "evidence": case.evidence.select_related("photo").order_by("uploaded_at"),
@@ -485,7 +489,7 @@ def _page(request, case, *, bound=None, status=200):
         "suspensions": case.suspensions.all(),
         "extensions": case.decision_extensions.all(),
         "joint_actions": case.joint_actions.prefetch_related("bodies"),
-        "publication": Publication.objects.filter(case=case).first(),
+        "publication": publication,
         "history": case.history.order_by("seq"),
         "forms": forms,
         "can_record": "record" in acts,
@@ -497,8 +501,7 @@ def _page(request, case, *, bound=None, status=200):
     return render(request, "enforcement/case.html", context, status=status)
 
 
-def _deadlines(case) -> list[dict]:
-    publication = Publication.objects.filter(case=case).first()
+def _deadlines(case, publication) -> list[dict]:
     rows = [
         ("filing_due", _("立案期限"), case.filing_due, True),
         ("decision_due", _("处罚决定期限"), case.decision_due, bool(case.decided_on)),
