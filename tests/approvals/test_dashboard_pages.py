@@ -100,15 +100,16 @@ def test_the_time_limit_dashboard_shows_the_figures(supervisor_client, town):
 @pytest.mark.parametrize(
     "name, total",
     [
-        # every page: session, user, roles, the unread-message badge, and the names of the
+        # every page: the user (session, roles and the unread-message badge come from the cache
+        # once warm, portal.user_state), and the names of the
         # departments, windows and villages (filter options and labels). Then the dashboard: open work,
         # cards, overdue list (its keys, then its rows), rollups, names of the matters shown,
         # last refresh.
-        ("approvals:dashboard", 14),
+        ("approvals:dashboard", 11),
         # rollups, rectifications and their departments, hall rollup, categories, last refresh
-        ("approvals:dashboard-quality", 13),
+        ("approvals:dashboard-quality", 10),
         # one page of applications (its keys, then its rows) and their count
-        ("approvals:dashboard-list", 10),
+        ("approvals:dashboard-list", 7),
     ],
 )
 def test_each_page_is_a_handful_of_queries(
