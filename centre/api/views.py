@@ -99,8 +99,9 @@ class MapSerializer(BoundedSerializer):
     pins = serializers.JSONField(help_text="[number, lat, lng, urgency, clock status]")
     clusters = serializers.JSONField(
         help_text="When the open incidents with a place are more than the map draws one by one "
-        "(CENTRE_MAP_PINS), the ones not urgent per grid: [grid code, mean lat, mean lng, "
-        "count, overdue, warning]; empty otherwise"
+        "(CENTRE_MAP_PINS), the ones not urgent (all of them, when the urgent ones alone are "
+        "more) per grid: [grid code, mean lat, mean lng, count, overdue, warning, urgent]; "
+        "empty otherwise"
     )
     placed = serializers.IntegerField(help_text="open incidents with a place: pins + clusters")
     squads = serializers.JSONField()

@@ -176,10 +176,10 @@ def _clock(state, due_at, warn_at, now) -> str:
 def map_layer(*, now: datetime | None = None, pins: int = 3000) -> dict:
     """What the centre's map draws over the areas: per grid its open and late incidents (to
     colour it), and every open incident with a place — as a pin (number, place, urgency, clock)
-    while there are at most ``pins`` of them; beyond that the urgent ones stay pins and the
-    others are gathered per grid into clusters (grid, mean place, how many, how many late and
-    yellow), so nothing is left out and the layer stays small whatever the town. Two or three
-    grouped queries on the open incidents' index."""
+    while there are at most ``pins`` of them; beyond that the urgent ones stay pins (while they
+    alone are at most ``pins``) and the others are gathered per grid into clusters (grid, mean
+    place, how many, how many late, yellow and urgent), so nothing is left out and the layer
+    stays small whatever the town. Two or three grouped queries on the open incidents."""
     now = now or timezone.now()
     running = Q(state__in=CLOCK_RUNNING)
     late_q = running & Q(due_at__lt=now)
@@ -187,8 +187,9 @@ def map_layer(*, now: datetime | None = None, pins: int = 3000) -> dict:
     placed = Q(lat__isnull=False, lng__isnull=False)
     open_ = Incident.objects.filter(state__in=OPEN_STATES)
     grids = {}
-    placed_total = 0
-    for grid_id, n, late, warning, with_place in (
+    placed_total = urgent_total = 0
+    urgent_q = placed & Q(urgency=Urgency.URGENT)
+    for grid_id, n, late, warning, with_place, urgent in (
         open_.order_by()
         .values_list("grid_id")
         .annotate(
@@ -196,41 +197,50 @@ def map_layer(*, now: datetime | None = None, pins: int = 3000) -> dict:
             late=Count("id", filter=late_q),
             warning=Count("id", filter=warning_q),
             with_place=Count("id", filter=placed),
+            urgent=Count("id", filter=urgent_q),
         )
     ):
         placed_total += with_place
+        urgent_total += urgent
         if grid_id is not None:
             grids[grid_id] = (n, late, warning)
     codes = dict(Area.objects.filter(pk__in=list(grids)).values_list("pk", "code"))
     columns = ("number", "lat", "lng", "urgency", "state", "due_at", "warn_at")
     clustered = placed_total > pins
+    all_clustered = clustered and urgent_total > pins
     pin_rows = open_.filter(placed)
     if clustered:
         pin_rows = pin_rows.filter(urgency=Urgency.URGENT)
-    out_pins = [
-        [number, round(lat, 6), round(lng, 6), urgency, _clock(state, due_at, warn_at, now)]
-        for number, lat, lng, urgency, state, due_at, warn_at in pin_rows.order_by().values_list(
-            *columns
-        )
-    ]
+    out_pins = (
+        []
+        if all_clustered
+        else [
+            [number, round(lat, 6), round(lng, 6), urgency, _clock(state, due_at, warn_at, now)]
+            for number, lat, lng, urgency, state, due_at, warn_at in pin_rows.order_by().values_list(
+                *columns
+            )
+        ]
+    )
     out_pins.sort(key=lambda p: URGENCY_RANK.get(p[3], 9))
     clusters = []
     if clustered:
-        for grid_id, n, late, warning, lat, lng in (
-            open_.filter(placed)
-            .exclude(urgency=Urgency.URGENT)
-            .order_by()
+        gathered = open_.filter(placed)
+        if not all_clustered:
+            gathered = gathered.exclude(urgency=Urgency.URGENT)
+        for grid_id, n, late, warning, urgent, lat, lng in (
+            gathered.order_by()
             .values_list("grid_id")
             .annotate(
                 n=Count("id"),
                 late=Count("id", filter=late_q),
                 warning=Count("id", filter=warning_q),
+                urgent=Count("id", filter=Q(urgency=Urgency.URGENT)),
                 lat=Avg("lat"),
                 lng=Avg("lng"),
             )
         ):
             clusters.append(
-                [codes.get(grid_id, ""), round(lat, 6), round(lng, 6), n, late, warning]
+                [codes.get(grid_id, ""), round(lat, 6), round(lng, 6), n, late, warning, urgent]
             )
         clusters.sort(key=lambda c: (-c[4], -c[3], c[0]))
     return {

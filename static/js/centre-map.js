@@ -102,17 +102,19 @@
     return marker;
   }
 
-  // Many open incidents: the server gathers those not urgent per grid [code, lat, lng, count,
-  // overdue, warning]; one marker each, its count on it, a click lists the grid's incidents.
+  // Many open incidents: the server gathers those not urgent (all, when the urgent ones alone
+  // are too many) per grid [code, lat, lng, count, overdue, warning, urgent]; one marker each,
+  // its count on it, a click lists the grid's incidents.
   function gridCluster(c) {
-    var code = c[0], count = c[3], late = c[4], warning = c[5];
+    var code = c[0], count = c[3], late = c[4], warning = c[5], urgent = c[6] || 0;
     var tone = late ? "late" : (warning ? "warning" : "open");
     var icon = L.divIcon({ className: "c-grid-cluster c-grid-cluster-" + tone, html: String(count), iconSize: null });
     var g = grids[code];
     var link = g && g.id ? '<br><a href="' + el.dataset.gridUrl.replace("ID", encodeURIComponent(g.id)) + '">' + esc(labels.open) + " " + g.open + "</a>" : "";
     return L.marker([c[1], c[2]], { icon: icon })
       .bindPopup("<strong>" + esc(code) + "</strong><br>" + esc(labels.open) + " " + count + " · " +
-        esc(labels.late) + " " + late + " · " + esc(labels.warning) + " " + warning + link);
+        esc(labels.late) + " " + late + " · " + esc(labels.warning) + " " + warning +
+        (urgent ? " · " + esc(labels.urgency.urgent || "urgent") + " " + urgent : "") + link);
   }
 
   function draw(layer) {

@@ -139,10 +139,10 @@ def test_many_incidents_on_the_map_are_gathered_per_grid_and_none_is_left_out(ct
         every = map_sel.compute(NOW)
         placed = every["placed"]
         assert every["clusters"] == [] and len(every["pins"]) == placed >= 4
-        settings.CENTRE = {**settings.CENTRE, "MAP_PINS": 1}
+        settings.CENTRE = {**settings.CENTRE, "MAP_PINS": len(every["pins"]) - 1}
         layer = map_sel.compute(NOW)
     urgent = [p for p in every["pins"] if p[3] == "urgent"]
-    assert urgent and sorted(layer["pins"]) == sorted(urgent)
+    assert len(urgent) >= 2 and sorted(layer["pins"]) == sorted(urgent)
     assert layer["placed"] == placed
     assert len(layer["pins"]) + sum(c[3] for c in layer["clusters"]) == placed
     expected = Counter(
@@ -153,6 +153,14 @@ def test_many_incidents_on_the_map_are_gathered_per_grid_and_none_is_left_out(ct
     assert {c[0]: c[3] for c in layer["clusters"]} == dict(expected)
     late = {p[0] for p in every["pins"] if p[4] == "overdue" and p[3] != "urgent"}
     assert sum(c[4] for c in layer["clusters"]) == len(late)
+    assert sum(c[6] for c in layer["clusters"]) == 0
+    # more urgent ones than the map draws one by one: every incident in its grid's cluster
+    settings.CENTRE = {**settings.CENTRE, "MAP_PINS": len(urgent) - 1}
+    with travel(NOW):
+        crowded = map_sel.compute(NOW)
+    assert crowded["pins"] == []
+    assert sum(c[3] for c in crowded["clusters"]) == placed
+    assert sum(c[6] for c in crowded["clusters"]) == len(urgent)
 
 
 def test_the_map_answers_304_while_its_stamp_holds(ctown):
