@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from approvals.selectors import dashboard as application_dashboard
 from enforcement.selectors import callouts as callout_sel
@@ -27,6 +27,7 @@ from .late import late_list
 from .stamp import board_stamp, panel_keys
 
 CACHE_SECONDS = 120
+LOCK_SECONDS = 60  # a computation that takes longer is assumed dead
 
 
 def _url(name: str, **params) -> str:
@@ -230,9 +231,31 @@ def compute(now: datetime | None = None) -> dict:
     return _assemble(now, {name: fn(now) for name, fn in PANELS.items()})
 
 
+def _panel_or_previous(name: str, key: str, now: datetime) -> tuple[dict, bool]:
+    """(panel, stale): one process computes a panel whose key moved (a lock in the shared
+    cache); the others meanwhile show its previous version rather than compute it again — a
+    new report polled by every dispatcher and the wall at once costs one computation, not one
+    per worker. With no previous version yet, every caller computes."""
+    language = translation.get_language() or ""
+    previous_key = f"centre:panel:{name}:{language}:previous"
+    lock = f"centre:computing:{key}"
+    if not cache.add(lock, 1, LOCK_SECONDS):
+        previous = cache.get(previous_key)
+        if previous is not None:
+            return previous, True
+    try:
+        panel = PANELS[name](now)
+        cache.set_many({key: panel, previous_key: panel}, CACHE_SECONDS)
+    finally:
+        cache.delete(lock)
+    return panel, False
+
+
 def board(now: datetime | None = None, *, stamp: str | None = None) -> tuple[str, dict]:
     """(stamp, board): the panels whose key moved are computed again, the others come from the
-    cache; the assembled board is kept per stamp and shared."""
+    cache; the assembled board is kept per stamp and shared. While another process computes a
+    moved panel, its previous version is shown under a stamp of its own (never cached, so the
+    next poll asks again and gets the fresh board)."""
     now = now or timezone.now()
     keys = panel_keys(now)
     stamp = stamp or board_stamp(keys)
@@ -241,15 +264,18 @@ def board(now: datetime | None = None, *, stamp: str | None = None) -> tuple[str
     if data is None:
         cache_keys = {name: f"centre:panel:{name}:{keys[name]}" for name in PANELS}
         found = cache.get_many(list(cache_keys.values()))
-        panels, fresh = {}, {}
-        for name, fn in PANELS.items():
+        panels, stale = {}, False
+        for name in PANELS:
             panel = found.get(cache_keys[name])
             if panel is None:
-                panel = fresh[cache_keys[name]] = fn(now)
+                panel, previous = _panel_or_previous(name, cache_keys[name], now)
+                stale = stale or previous
             panels[name] = panel
-        if fresh:
-            cache.set_many(fresh, CACHE_SECONDS)
         data = _assemble(now, panels)
+        if stale:
+            stamp = f"{stamp}-previous"
+            data["stamp"] = stamp
+            return stamp, data
         data["stamp"] = stamp
         cache.set(key, data, CACHE_SECONDS)
     return stamp, data

@@ -103,13 +103,12 @@ def panels(request):
     mode = _mode(request)
     now = timezone.now()
     stamp = change_stamp(now)
-    etag = f'"{stamp}:{mode}"'
-    if etag in request.headers.get("If-None-Match", ""):
+    if f'"{stamp}:{mode}"' in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
         stamp, data = board_sel.board(now, stamp=stamp)
         response = HttpResponse(_panels_html(request, mode, stamp, data))
-    response["ETag"] = etag
+    response["ETag"] = f'"{stamp}:{mode}"'
     response["Cache-Control"] = "private, no-cache"
     response["X-Board-Time"] = timezone.localtime(now).strftime("%H:%M:%S")
     return response

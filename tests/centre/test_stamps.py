@@ -171,3 +171,40 @@ def test_the_map_answers_304_while_its_stamp_holds(ctown):
         assert first.status_code == 200 and "clusters" in first.json()
         again = api.get("/api/v1/centre/map/", HTTP_IF_NONE_MATCH=first["ETag"])
         assert again.status_code == 304
+
+
+def test_while_one_process_computes_a_moved_panel_the_others_show_its_previous_version(
+    ctown, monkeypatch, django_capture_on_commit_callbacks
+):
+    api = APIClient()
+    api.force_authenticate(ctown.dispatcher)
+    with travel(NOW):
+        first = api.get("/api/v1/centre/board/")
+    with django_capture_on_commit_callbacks(execute=True):
+        ctown._report(ctown.grid.citizen, "ORD", ctown.grid.V2G1, NOW.replace(minute=0))
+    keys = stamp.panel_keys(NOW)
+    moving = f"centre:panel:incidents:{keys['incidents']}"
+    cache.add(f"centre:computing:{moving}", 1, 60)  # another worker is computing it
+    computed = []
+    for name, fn in list(board.PANELS.items()):
+        monkeypatch.setitem(
+            board.PANELS, name, lambda now, fn=fn, name=name: computed.append(name) or fn(now)
+        )
+    with travel(NOW):
+        meanwhile = api.get("/api/v1/centre/board/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert meanwhile.status_code == 200
+    assert "incidents" not in computed and {"new_reports", "late"} <= set(computed)
+    body = meanwhile.json()
+    assert body["incidents"] == first.json()["incidents"]  # the previous version
+    assert body["new_reports"]["total"] == first.json()["new_reports"]["total"] + 1
+    assert meanwhile["ETag"] not in (first["ETag"], f'"{stamp.board_stamp(keys)}"')
+
+    cache.delete(f"centre:computing:{moving}")  # that worker is done (or died)
+    with travel(NOW):
+        fresh = api.get("/api/v1/centre/board/", HTTP_IF_NONE_MATCH=meanwhile["ETag"])
+        again = api.get("/api/v1/centre/board/", HTTP_IF_NONE_MATCH=fresh["ETag"])
+    assert fresh.status_code == 200 and fresh["ETag"] == f'"{stamp.board_stamp(keys)}"'
+    assert fresh.json()["incidents"]["totals"]["open"] == (
+        first.json()["incidents"]["totals"]["open"] + 1
+    )
+    assert again.status_code == 304
