@@ -148,6 +148,22 @@ def test_member_list_urgent_first_with_pinned_queries(client, w):
     assert len(more) == len(queries), [q["sql"] for q in more.captured_queries]
 
 
+def test_member_list_cards_escape_and_link(client, w):
+    """The cards are written in Python (grid.templatetags.incidents.incident_cards): every
+    value escaped, each card linking to the incident, with its clock and the map's data."""
+    risky = made(w, description='<b onclick="x()">占道</b> & "引号"')
+    login(client, w.member1)
+    html = client.get("/grid/incidents/").content.decode()
+    assert '<b onclick="x()">' not in html
+    assert "&lt;b onclick=&quot;x()&quot;&gt;占道&lt;/b&gt; &amp; &quot;引号&quot;" in html
+    url = f"/grid/incidents/{risky.number}/"
+    assert f'<a class="card-link" href="{url}">' in html
+    assert f'data-url="{url}"' in html and f'data-lat="{risky.lat:.7f}"' in html
+    cards = html[html.index('<ul class="incident-list">') :]
+    cards = cards[: cards.index("</ul>")]
+    assert cards.count('<span class="clock clock-') == cards.count('class="card-link"') == 1
+
+
 def test_resident_pages(client, w):
     incident = made(w, w.citizen, anonymous=True)
     login(client, w.citizen)
