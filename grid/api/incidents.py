@@ -384,7 +384,7 @@ def _user_named(username: str, field: str = "handler"):
 
 
 def _visible_number(user, number: str) -> Incident:
-    incident = sel.visible(user).filter(number=number).select_related("category").first()
+    incident = sel.one_visible(user, number)
     if incident is None:
         raise NotFound(_("事件不存在。"))
     return incident

@@ -51,13 +51,11 @@ def _assigned(user) -> tuple[frozenset[int], frozenset[int]]:
         return cached
     result: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
     if getattr(user, "is_authenticated", False) and user.has_role(*GRID_ROLES):
-        from grid.models import Assignment, AssignmentRole
+        from grid.models import AssignmentRole
+        from grid.selectors.scope import assignment_rows
 
-        rows = list(
-            Assignment.objects.on()
-            .filter(user=user, role__in=[AssignmentRole.HEAD, AssignmentRole.MEMBER])
-            .values_list("role", "area_id")
-        )
+        grid_roles = (AssignmentRole.HEAD, AssignmentRole.MEMBER)
+        rows = [(role, area) for role, area in assignment_rows(user) if role in grid_roles]
         result = (
             frozenset(area for _role, area in rows),
             frozenset(area for role, area in rows if role == AssignmentRole.HEAD),

@@ -90,6 +90,16 @@ EVERYTHING = Scope(everything=True)
 NOTHING = Scope()
 
 
+def assignment_rows(user) -> list[tuple[str, int]]:
+    """(role, area id) of every assignment of the person in force today: one query, cached on
+    the user (the scope and the incidents' grid checks both read them in one request)."""
+    cached = getattr(user, "_assignment_rows_today", None)
+    if cached is None:
+        cached = list(Assignment.objects.on().filter(user=user).values_list("role", "area_id"))
+        user._assignment_rows_today = cached
+    return cached
+
+
 def scope_for(user, day: date | None = None) -> Scope:
     if not getattr(user, "is_authenticated", False):
         return NOTHING
@@ -101,7 +111,10 @@ def scope_for(user, day: date | None = None) -> Scope:
         return cached
     villages, grids, micro_grids = set(), set(), set()
     head_grids = []
-    rows = Assignment.objects.on(day).filter(user=user).values_list("role", "area_id")
+    if day is None:
+        rows = assignment_rows(user)
+    else:
+        rows = Assignment.objects.on(day).filter(user=user).values_list("role", "area_id")
     for role, area_id in rows:
         if role == AssignmentRole.VILLAGE_STAFF:
             villages.add(area_id)

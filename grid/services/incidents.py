@@ -90,10 +90,12 @@ def allocate_number(day: date) -> str:
 
 
 def _lock(incident: Incident) -> Incident:
-    """Lock the row; Conflict when someone changed its state since the caller loaded it."""
+    """Lock the row; Conflict when someone changed its state since the caller loaded it.
+    The grid comes along (without its boundary) for the name the notifications show."""
     locked = (
         Incident.objects.select_for_update(of=("self",))
-        .select_related("category", "category__branch")
+        .select_related("category", "category__branch", "grid")
+        .defer("grid__boundary")
         .get(pk=incident.pk)
     )
     if locked.state != incident.state:
@@ -144,7 +146,12 @@ def refresh_clock(incident: Incident, now: datetime) -> None:
         incident.step = ""
         return
     start = start or now
-    paused = _paused(incident, start, now) if step == Step.HANDLE and incident.pk else None
+    # A clock that starts now has had no time on hold (acceptance, a reopen): no need to ask.
+    paused = (
+        _paused(incident, start, now)
+        if step == Step.HANDLE and incident.pk and start < now
+        else None
+    )
     due = clock.due_at(start, limit, paused=paused or None)
     if step == Step.HANDLE:
         if incident.external_due_at and incident.external_due_at < due:
@@ -307,21 +314,32 @@ def _tell(people, kind: str, incident: Incident, url: str | None = None, **conte
 
 
 def _grid_name(incident: Incident) -> str:
-    """The grid's name without loading its boundary (big GeoJSON)."""
+    """The grid's name without loading its boundary (big GeoJSON): from the grid _lock loaded,
+    else one query (remembered on the incident: a close tells every reporter in turn)."""
     if not incident.grid_id:
         return ""
+    if Incident.grid.is_cached(incident) and incident.grid is not None:
+        return incident.grid.name
+    known = getattr(incident, "_grid_name_of", None)
+    if known is not None and known[0] == incident.grid_id:
+        return known[1]
     from portal.models import Area
 
-    return Area.objects.filter(pk=incident.grid_id).values_list("name", flat=True).first() or ""
+    name = Area.objects.filter(pk=incident.grid_id).values_list("name", flat=True).first() or ""
+    incident._grid_name_of = (incident.grid_id, name)
+    return name
 
 
 def _reporters(incident: Incident) -> list:
-    """The reporter (with an account) and every follower: each once."""
+    """The people a reporter-facing message goes to: the reporter (with an account) and every
+    follower, each once — but never the grid member (or patrol) who reported it themselves,
+    who is not even loaded."""
+    skip = incident.reporter_id if incident.source in (Source.GRID_MEMBER, Source.PATROL) else None
     people = {}
-    if incident.reporter_id:
+    if incident.reporter_id and incident.reporter_id != skip:
         people[incident.reporter_id] = incident.reporter
     for follower in incident.followers.select_related("user"):
-        if follower.user_id:
+        if follower.user_id and follower.user_id != skip:
             people.setdefault(follower.user_id, follower.user)
     return list(people.values())
 
@@ -716,7 +734,7 @@ def incident_accept(
     incident.accepted_by = _user(actor)
     incident.handle_started_at = now
     _move(incident, "accept", actor=actor, now=now, note=_text(note, "note", required=False))
-    reporters = [p for p in _reporters(incident) if not _is_staff_reporter(incident, p)]
+    reporters = _reporters(incident)
     _tell(
         reporters,
         "incident_accepted",
@@ -729,12 +747,6 @@ def incident_accept(
     elif incident.grid_id and not incident.category.grid_may_handle:
         _tell(_centre_people(), "incident_to_dispatch", incident)
     return incident
-
-
-def _is_staff_reporter(incident: Incident, person) -> bool:
-    return incident.source in (Source.GRID_MEMBER, Source.PATROL) and (
-        person.pk == incident.reporter_id
-    )
 
 
 @transaction.atomic
@@ -783,7 +795,7 @@ def incident_void(
     if original is not None:
         _merge_people(incident, original, now=now)
     _tell(
-        [p for p in _reporters(incident) if not _is_staff_reporter(incident, p)],
+        _reporters(incident),
         "incident_voided",
         incident,
         url=reverse("grid:my-report", args=[incident.number]),
@@ -1076,7 +1088,7 @@ def incident_close(
 def _tell_outcome(incident: Incident, *, now) -> None:
     """Every reporter — the reporter, people who joined, reporters of merged duplicates — is
     told the outcome once, each with their own rating link."""
-    people = [p for p in _reporters(incident) if not _is_staff_reporter(incident, p)]
+    people = _reporters(incident)
     for person in people:
         rater = (
             IncidentRating.Rater.REPORTER
