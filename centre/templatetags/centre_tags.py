@@ -56,3 +56,19 @@ def get(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def upto(items, limit):
+    """The first LIMIT items (the wall's rows per panel); all of them when there is no limit."""
+    if isinstance(limit, int) and not isinstance(limit, bool) and items is not None:
+        return list(items)[:limit]
+    return items
+
+
+@register.filter
+def beyond(items, limit) -> int:
+    """How many items upto:LIMIT left out (the wall's "+N more")."""
+    if isinstance(limit, int) and not isinstance(limit, bool) and items is not None:
+        return max(len(items) - limit, 0)
+    return 0

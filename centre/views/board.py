@@ -22,6 +22,23 @@ from grid.views.map import _with_tile_policy
 
 MODES = ("desk", "screen")
 PANEL_CACHE_SECONDS = 120
+# The wall has nobody to scroll it: in screen mode each panel shows at most this many rows (what
+# fits its cell of the fixed 16:9 layout, static/css/centre.css) and says how many more there are.
+# None: no limit (the cases panel's six legal deadlines always show). The desk shows every row.
+SCREEN_ROWS = {
+    "late": 6,
+    "new_reports": 4,
+    "callouts": 2,
+    "villages": 4,
+    "work_orders": 4,
+    "returned": 3,
+    "whistles": 3,
+    "cases": None,
+    "applications": 4,
+    "forecast": 2,
+    "duty": 2,
+}
+DESK_ROWS = dict.fromkeys(SCREEN_ROWS)
 
 
 def _mode(request) -> str:
@@ -62,7 +79,14 @@ def _panels_html(request, mode: str, stamp: str, data: dict) -> str:
     html = cache.get(key)
     if html is None:
         html = render_to_string(
-            "centre/_panels.html", {"board": data, "mode": mode, "stamp": stamp}, request=None
+            "centre/_panels.html",
+            {
+                "board": data,
+                "mode": mode,
+                "stamp": stamp,
+                "rows": SCREEN_ROWS if mode == "screen" else DESK_ROWS,
+            },
+            request=None,
         )
         cache.set(key, html, PANEL_CACHE_SECONDS)
     return html

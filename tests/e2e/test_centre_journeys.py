@@ -178,24 +178,44 @@ def _replaced(old) -> bool:
     return False
 
 
-def test_the_wall_at_1920_by_1080(browser_factory, live_server, c):
+@pytest.mark.parametrize(
+    ("size", "shot"), [((1920, 1080), "centre-screen"), ((3840, 2160), "centre-screen-4k")]
+)
+def test_the_wall_at_1920_by_1080(browser_factory, live_server, c, size, shot):
+    """The wall fits its screen without scrolling (nobody is there to scroll it), at 1920×1080
+    and, the same layout with everything twice as large, at 3840×2160."""
+    width, height = size
     c.grid.to_route(c.urgent_route)
-    wall = browser_factory((1920, 1080))
+    wall = browser_factory(size)
     wall.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
-        {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
     login(wall, live_server, c.dispatcher.username, PASSWORD)
     wall.get(f"{live_server.url}/centre/screen/")
     wait_for(wall, "[data-panel=new_reports]")
     wait_text(wall, "新上报")
-    # the wall fits its screen: nothing to scroll sideways, no navigation
-    assert wall.execute_script("return [window.innerWidth, window.innerHeight];") == [1920, 1080]
-    width = wall.execute_script("return document.documentElement.scrollWidth;")
-    assert width <= 1920
+    # the wall fits its screen: nothing to scroll either way, no navigation
+    assert wall.execute_script("return [window.innerWidth, window.innerHeight];") == [width, height]
+    scroll = wall.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];"
+    )
+    assert scroll[0] <= width
+    assert scroll[1] <= height
+    # every panel ends inside the screen (none pushed off the bottom, none cut by it)
+    bottoms = wall.execute_script(
+        "return Array.from(document.querySelectorAll('[data-panel], .c-map'))"
+        ".map(e => e.getBoundingClientRect().bottom);"
+    )
+    assert bottoms and max(bottoms) <= height
+    # the same layout, larger type: the root font follows the screen (16px at 1920 wide)
+    root = wall.execute_script(
+        "return parseFloat(getComputedStyle(document.documentElement).fontSize);"
+    )
+    assert root == pytest.approx(16 * width / 1920, abs=0.5)
     assert all(not nav.is_displayed() for nav in wall.find_elements(By.CSS_SELECTOR, "nav.topnav"))
     assert wall.find_elements(By.CSS_SELECTOR, "[data-panel=callouts]")
-    screenshot(wall, "centre-screen")
+    screenshot(wall, shot)
 
 
 def test_calling_out_a_departments_on_call_person_whose_phone_answers(
