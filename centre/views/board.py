@@ -30,7 +30,7 @@ SCREEN_ROWS = {
     "new_reports": 4,
     "callouts": 2,
     "villages": 4,
-    "work_orders": 4,
+    "work_orders": 3,
     "returned": 3,
     "whistles": 3,
     "cases": None,
