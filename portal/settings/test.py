@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, REDIS_URL, env
+from .base import BASE_DIR, REDIS_URL, env, without_jit
 
 CHECKOUT_ID = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]
 
@@ -33,6 +33,7 @@ elif _answers("127.0.0.1", 5432):
 else:
     DATABASE_CHOICE = "sqlite"
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+without_jit(DATABASES["default"])
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -111,3 +111,15 @@ def test_docker_compose_takes_site_url_from_the_environment():
     compose = (ROOT / "docker-compose.yml").read_text()
     assert "SITE_URL: ${SITE_URL:?" in compose
     assert "SITE_URL=https://" in (ROOT / ".env.example").read_text()
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """The planner's JIT compiles every counted queue at a million rows for nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
