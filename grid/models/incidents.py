@@ -360,6 +360,22 @@ class Incident(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["grid", "-reported_at"], name="incident_grid_time_idx"),
             models.Index(fields=["reporter", "-reported_at"], name="incident_reporter_idx"),
+            # A person's own open reports (one arm of a member's scope beside the grid's).
+            models.Index(
+                fields=["reporter"],
+                name="incident_reporter_open_idx",
+                condition=Q(
+                    state__in=[
+                        "reported",
+                        "verified",
+                        "accepted",
+                        "handling",
+                        "dispatched",
+                        "on_hold",
+                        "feedback",
+                    ]
+                ),
+            ),
             models.Index(fields=["state", "due_at"], name="incident_state_due_idx"),
             models.Index(fields=["-reported_at"], name="incident_reported_idx"),
             models.Index(fields=["village", "-reported_at"], name="incident_village_idx"),

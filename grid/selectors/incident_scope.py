@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from portal import roles
 
@@ -130,9 +130,13 @@ def visibility_q(user) -> Q | None:
         return None
     from grid.models import IncidentFollower
 
-    q = Q(reporter=user) | Q(
-        Exists(IncidentFollower.objects.filter(incident=OuterRef("pk"), user=user))
+    # The incidents followed as a list, not an EXISTS: with plain conditions on indexed
+    # columns in every arm PostgreSQL combines the indexes (BitmapOr) instead of filtering
+    # every open incident of the town through a subplan.
+    followed = list(
+        IncidentFollower.objects.filter(user=user).order_by().values_list("incident_id", flat=True)
     )
+    q = Q(reporter=user) | Q(pk__in=followed)
     scope = scope_of(user)
     if not scope.empty:
         q |= scope.q(village="village", grid="grid", micro_grid="micro_grid")
