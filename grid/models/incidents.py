@@ -58,6 +58,8 @@ OPEN_STATES = (
     State.ON_HOLD,
     State.FEEDBACK,
 )
+# The partial indexes of open incidents (literal values, as the migrations recorded them).
+OPEN_ONLY = Q(state__in=[str(state) for state in OPEN_STATES])
 # The clock runs in these; on hold it is paused; closed and voided it has stopped.
 CLOCK_RUNNING = (
     State.REPORTED,
@@ -330,33 +332,13 @@ class Incident(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["grid", "urgency", "due_at"],
                 name="incident_grid_open_idx",
-                condition=Q(
-                    state__in=[
-                        "reported",
-                        "verified",
-                        "accepted",
-                        "handling",
-                        "dispatched",
-                        "on_hold",
-                        "feedback",
-                    ]
-                ),
+                condition=OPEN_ONLY,
             ),
             # Duplicate suggestion: open incidents of one category, recent first.
             models.Index(
                 fields=["category_code", "reported_at"],
                 name="incident_dup_idx",
-                condition=Q(
-                    state__in=[
-                        "reported",
-                        "verified",
-                        "accepted",
-                        "handling",
-                        "dispatched",
-                        "on_hold",
-                        "feedback",
-                    ]
-                ),
+                condition=OPEN_ONLY,
             ),
             models.Index(fields=["grid", "-reported_at"], name="incident_grid_time_idx"),
             models.Index(fields=["reporter", "-reported_at"], name="incident_reporter_idx"),
@@ -364,17 +346,7 @@ class Incident(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["reporter"],
                 name="incident_reporter_open_idx",
-                condition=Q(
-                    state__in=[
-                        "reported",
-                        "verified",
-                        "accepted",
-                        "handling",
-                        "dispatched",
-                        "on_hold",
-                        "feedback",
-                    ]
-                ),
+                condition=OPEN_ONLY,
             ),
             models.Index(fields=["state", "due_at"], name="incident_state_due_idx"),
             models.Index(fields=["-reported_at"], name="incident_reported_idx"),
@@ -396,17 +368,7 @@ class Incident(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
                     "reported_at",
                 ],
                 name="incident_open_cover_idx",
-                condition=Q(
-                    state__in=[
-                        "reported",
-                        "verified",
-                        "accepted",
-                        "handling",
-                        "dispatched",
-                        "on_hold",
-                        "feedback",
-                    ]
-                ),
+                condition=OPEN_ONLY,
             ),
             # The one clock: running clocks in deadline order (the late list reads its first N).
             models.Index(
