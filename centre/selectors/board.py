@@ -239,7 +239,8 @@ def _panel_or_previous(name: str, key: str, now: datetime) -> tuple[dict, bool]:
     language = translation.get_language() or ""
     previous_key = f"centre:panel:{name}:{language}:previous"
     lock = f"centre:computing:{key}"
-    if not cache.add(lock, 1, LOCK_SECONDS):
+    holder = cache.add(lock, 1, LOCK_SECONDS)
+    if not holder:
         previous = cache.get(previous_key)
         if previous is not None:
             return previous, True
@@ -247,7 +248,8 @@ def _panel_or_previous(name: str, key: str, now: datetime) -> tuple[dict, bool]:
         panel = PANELS[name](now)
         cache.set_many({key: panel, previous_key: panel}, CACHE_SECONDS)
     finally:
-        cache.delete(lock)
+        if holder:  # never release another process's lock
+            cache.delete(lock)
     return panel, False
 
 

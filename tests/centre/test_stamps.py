@@ -208,3 +208,14 @@ def test_while_one_process_computes_a_moved_panel_the_others_show_its_previous_v
         first.json()["incidents"]["totals"]["open"] + 1
     )
     assert again.status_code == 304
+
+
+def test_a_process_that_computes_without_the_lock_leaves_the_holders_lock(ctown):
+    keys = stamp.panel_keys(NOW)
+    key = f"centre:panel:duty:{keys['duty']}"
+    cache.delete("centre:panel:duty:zh-hans:previous")
+    cache.delete("centre:panel:duty:en:previous")
+    cache.add(f"centre:computing:{key}", 1, 60)  # another worker holds it, nothing shown yet
+    with travel(NOW):
+        board.board(NOW)
+    assert cache.get(f"centre:computing:{key}") == 1
