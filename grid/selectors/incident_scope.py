@@ -122,6 +122,29 @@ def people_of_grids(ids: Iterable[int]) -> dict[int, tuple[list, list]]:
     return _people(list(set(ids)))
 
 
+def may_see(user, incident) -> bool:
+    """Whether ``user`` may see this incident (already loaded): the same rule as
+    :func:`visibility_q`, decided on the row in hand — the person's own grids first (the
+    assignments the grid checks read anyway; a head's micro-grids are read only when those do
+    not settle it), the followed incidents (one query) only when nothing else does."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_centre(user) or (incident.reporter_id is not None and incident.reporter_id == user.pk):
+        return True
+    if is_in_grid(user, incident.grid_id):  # a grid of theirs is in their scope
+        return True
+    scope = scope_of(user)
+    if scope.everything or (
+        incident.village_id in scope.villages
+        or incident.grid_id in scope.grids
+        or incident.micro_grid_id in scope.micro_grids
+    ):
+        return True
+    from grid.models import IncidentFollower
+
+    return IncidentFollower.objects.filter(user=user, incident_id=incident.pk).exists()
+
+
 def visibility_q(user) -> Q | None:
     """A filter for the incidents ``user`` may see; None means all of them."""
     if not getattr(user, "is_authenticated", False):

@@ -9,7 +9,16 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from grid.models import Incident, IncidentFollower, IncidentStep
@@ -23,6 +32,7 @@ from grid.models.incidents import (
 from grid.selectors import categories as category_sel
 from grid.selectors import incident_scope as scope
 from portal.clock import ClockStatus
+from portal.models import User
 
 LIST_COLUMNS = (
     "id",
@@ -61,39 +71,55 @@ def visible(user):
     return qs if q is None else qs.filter(q)
 
 
+def _if_visible(user, incident: Incident | None) -> Incident | None:
+    """One row read by its number, then the scope decided on it in Python
+    (incident_scope.may_see): no list of the person's followed incidents read for the query
+    (it is asked about only when nothing else lets them see it)."""
+    return incident if incident is not None and scope.may_see(user, incident) else None
+
+
 def one_visible(user, number: str) -> Incident | None:
     """One incident the person may see, with its category (what a transition starts from)."""
-    return _one(visible(user).filter(number=number).select_related("category"))
+    return _if_visible(
+        user, _one(Incident.objects.filter(number=number).select_related("category"))
+    )
+
+
+def detail_prefetch() -> tuple:
+    """What an incident's page and the API's detail show beyond its row."""
+    return (
+        Prefetch("history", queryset=IncidentStep.objects.order_by("at", "id")),
+        "photos__photo",
+        Prefetch("followers", queryset=IncidentFollower.objects.select_related("user")),
+        "extensions__requested_by",
+    )
+
+
+# The people an incident's page names, read in one query of their own after the row: joined
+# into it, eleven tables cost PostgreSQL 8.5 ms to plan (the row 0.2 ms to read) at full size.
+DETAIL_PEOPLE = ("reporter", "handler", "verified_by", "accepted_by", "closed_by")
 
 
 def get_visible(user, number: str) -> Incident | None:
-    """One incident the person may see, with what its page shows; None when foreign."""
+    """One incident the person may see, with what its page shows; None when foreign (its
+    history and the rest are read only once it is known to be visible). A duplicate's original
+    is read when shown (a voided duplicate's page only)."""
     qs = (
-        visible(user)
-        .filter(number=number)
-        .select_related(
-            "category",
-            "category__branch",
-            "grid",
-            "village",
-            "micro_grid",
-            "reporter",
-            "handler",
-            "verified_by",
-            "accepted_by",
-            "closed_by",
-            "duplicate_of",
-        )
+        Incident.objects.filter(number=number)
+        .select_related("category", "category__branch", "grid", "village", "micro_grid")
         # the areas' boundaries are big GeoJSON: the page needs their names
         .defer("grid__boundary", "village__boundary", "micro_grid__boundary")
-        .prefetch_related(
-            Prefetch("history", queryset=IncidentStep.objects.order_by("at", "id")),
-            "photos__photo",
-            Prefetch("followers", queryset=IncidentFollower.objects.select_related("user")),
-            "extensions__requested_by",
-        )
     )
-    return _one(qs)
+    incident = _if_visible(user, _one(qs))
+    if incident is None:
+        return None
+    fields = [Incident._meta.get_field(name) for name in DETAIL_PEOPLE]
+    ids = {getattr(incident, f.attname) for f in fields} - {None}
+    people = User.objects.in_bulk(ids) if ids else {}
+    for f in fields:
+        f.set_cached_value(incident, people.get(getattr(incident, f.attname)))
+    prefetch_related_objects([incident], *detail_prefetch())
+    return incident
 
 
 def _one(qs):
