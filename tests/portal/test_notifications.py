@@ -88,6 +88,29 @@ def test_a_person_chooses_channels_and_language(citizen):
     assert entry.after["language"] == "en"
 
 
+def test_preferences_of_many_people_in_one_query(
+    citizen, clerk, make_user, django_assert_num_queries
+):
+    chose = make_user(roles.CITIZEN)
+    notifications.preference_update(user=chose, email=True, sms=False, language="en")
+    with django_assert_num_queries(1):
+        found = notifications.preferences_for([citizen, clerk, chose])
+    assert found == {
+        citizen.pk: notifications.Preference(email=False, sms=True, language="zh-hans"),
+        clerk.pk: notifications.Preference(email=True, sms=False, language="zh-hans"),
+        chose.pk: notifications.Preference(email=True, sms=False, language="en", stored=True),
+    }
+
+
+def test_notify_takes_no_savepoint_inside_the_callers_transaction(citizen):
+    """One transaction with the caller's change: a failure fails both (no partial rollback to
+    catch), and two statements fewer per call."""
+    with transaction.atomic(), CaptureQueriesContext(transaction.get_connection()) as ctx:
+        _notify(citizen)
+    assert not [q for q in ctx.captured_queries if "SAVEPOINT" in q["sql"]]
+    assert Notification.objects.filter(recipient=citizen).count() == 1
+
+
 def test_no_address_no_delivery_but_the_inbox_still_gets_it(make_user):
     person = make_user(roles.REVIEWER, email="")  # staff default is e-mail, but none known
     note = _notify(person)
