@@ -10,6 +10,7 @@ from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from centre.views.board import SCREEN_ROWS
 from enforcement.models import CallOut, DutyShift
 from grid.models.dispatch import WorkOrder
 from grid.services import categories as cat_svc
@@ -186,6 +187,7 @@ def test_the_wall_at_1920_by_1080(browser_factory, live_server, c, size, shot):
     and, the same layout with everything twice as large, at 3840×2160."""
     width, height = size
     c.grid.to_route(c.urgent_route)
+    _more_villages(c, SCREEN_ROWS["villages"])
     wall = browser_factory(size)
     wall.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
@@ -215,7 +217,58 @@ def test_the_wall_at_1920_by_1080(browser_factory, live_server, c, size, shot):
     assert root == pytest.approx(16 * width / 1920, abs=0.5)
     assert all(not nav.is_displayed() for nav in wall.find_elements(By.CSS_SELECTOR, "nav.topnav"))
     assert wall.find_elements(By.CSS_SELECTOR, "[data-panel=callouts]")
+    # every number is whole in its cell: none cut to "1…" (the incidents panel, with more villages
+    # than it shows and so its "+N more" row, once squeezed them into a fraction of the cell)
+    incidents = wall.find_element(By.CSS_SELECTOR, "[data-panel=incidents]").text
+    assert "另有 1 项" in incidents
+    cut = wall.execute_script(
+        "return Array.from(document.querySelectorAll("
+        "'[data-panel]:not([data-panel=late]) .c-table tbody td:not([colspan])'))"
+        ".filter(td => td.scrollWidth > td.clientWidth)"
+        ".map(td => td.closest('[data-panel]').dataset.panel + ': ' + td.textContent.trim());"
+    )
+    assert cut == []
     screenshot(wall, shot)
+
+
+def _more_villages(c, n):
+    """``n`` more villages east of the small town (one grid each) with a resident's open report
+    in each: with the town's own, more villages have open incidents than the wall shows."""
+    from grid.services import incidents as incident_svc
+    from portal.areas import imports
+    from tests.grid.incident_fixtures import jpeg
+    from tests.portal.area_fixtures import SINCE, cell, point
+
+    features = []
+    for k in range(n):
+        code, box = f"V{3 + k}", cell(4 + k, 0, 5 + k, 2)
+        for kind, suffix, parent in (("village", "", ""), ("grid", "G1", code)):
+            features.append(
+                imports.Feature(
+                    position=len(features) + 1,
+                    code=code + suffix,
+                    name=f"新{k + 1}村{suffix and '一网格'}",
+                    kind=kind,
+                    parent=parent,
+                    geometry=box,
+                    figures={"households": 60, "residents": 180, "enterprises": 1},
+                    active_from=SINCE,
+                )
+            )
+    plan = imports.check(features)
+    assert plan.ok, [str(p) for p in plan.problems]
+    imports.apply(plan, actor="system", source="test")
+    for k in range(n):
+        lat, lng = point(4.5 + k, 1)
+        incident_svc.incident_report(
+            actor=c.grid.citizen,
+            source="resident",
+            category_code=c.grid.ordinary.code,
+            description="路灯不亮。",
+            lat=lat,
+            lng=lng,
+            photo_files=[jpeg()],
+        )
 
 
 def test_calling_out_a_departments_on_call_person_whose_phone_answers(
