@@ -1,4 +1,5 @@
-"""Request context for services (the client IP for the audit trail) and security headers."""
+"""Request context for services (the client IP for the audit trail), security headers, and the
+pages for what cannot be served (input naming nothing, a service's NotFound and Forbidden)."""
 
 import ipaddress
 from contextvars import ContextVar
@@ -123,4 +124,33 @@ class HostileInputMiddleware:
             from portal.views import page_not_found
 
             return page_not_found(request)
+        return None
+
+
+class ServiceRefusalMiddleware:
+    """What a service refuses, answered the same way on every HTML page: its NotFound is the
+    404 page and its Forbidden the 403 page (with the service's reason), never a 500 — whichever
+    view forgot to catch them. A view that shows the refusal on its own page (a form's error, a
+    message) still catches it first. The API answers with its own JSON (portal.api_errors), so
+    /api/ is left alone here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from portal.errors import Forbidden, NotFound
+
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, NotFound):
+            from portal.views import page_not_found
+
+            return page_not_found(request, exception)
+        if isinstance(exception, Forbidden):
+            from portal.views import permission_denied
+
+            return permission_denied(request, exception)
         return None

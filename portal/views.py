@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal import audit, roles, services, tokens
 from portal import notifications as notifications_service
-from portal.errors import ActionError
+from portal.errors import ActionError, Forbidden
 from portal.forms import (
     AddressForm,
     CitizenSignupForm,
@@ -273,4 +273,6 @@ def permission_denied(request, exception=None):
             {"code": "permission_denied", "message": _("您没有执行该操作的权限。"), "fields": {}},
             status=403,
         )
-    return render(request, "403.html", status=403)
+    # a service's refusal says why (portal.middleware.ServiceRefusalMiddleware)
+    reason = exception.message if isinstance(exception, Forbidden) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
