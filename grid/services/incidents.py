@@ -104,7 +104,37 @@ def _lock(incident: Incident) -> Incident:
             % {"state": locked.get_state_display()},
             code="state_changed",
         )
+    _remember_row(locked)
     return locked
+
+
+def _remember_row(incident: Incident) -> None:
+    incident._row_as_locked = {
+        f.attname: getattr(incident, f.attname)
+        for f in Incident._meta.concrete_fields
+        if not f.primary_key
+    }
+
+
+def _save(incident: Incident) -> None:
+    """Save the row, writing only the columns changed since ``_lock`` read it (the row is
+    locked: nobody else changed it meanwhile) — an UPDATE of a dozen columns instead of sixty
+    for each transition; every column when the row was not read by ``_lock``."""
+    as_locked = getattr(incident, "_row_as_locked", None)
+    if as_locked is None:
+        incident.save()
+    else:
+        changed = [
+            f.name
+            for f in Incident._meta.concrete_fields
+            if not f.primary_key
+            and (
+                getattr(f, "auto_now", False)
+                or getattr(incident, f.attname) != as_locked[f.attname]
+            )
+        ]
+        incident.save(update_fields=changed)
+    _remember_row(incident)
 
 
 def _ensure(incident: Incident, transition, code: str = "invalid_transition"):
@@ -193,7 +223,7 @@ def _move(incident: Incident, name: str, *, actor, now, note: str = "", data=Non
     _ensure(incident, transition)
     transition()
     refresh_clock(incident, now)
-    incident.save()
+    _save(incident)
     _record(incident, name, actor=actor, before=before, note=note, data=data, now=now)
 
 

@@ -147,3 +147,25 @@ def test_accepting_through_the_api_costs_a_fixed_handful_of_statements(
         "_apply",
     }
     assert Incident.objects.get(pk=second.pk).accepted_by_id == w.head1.pk
+
+
+def test_a_transition_writes_only_the_columns_it_changed_and_the_row_matches(w):
+    incident = report(w, w.member1, World.V1G1, photo_files=[jpeg()])
+    with CaptureQueriesContext(connection) as ctx:
+        done = svc.incident_accept(actor=w.head1, incident=incident, handler=w.member2)
+    updates = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "grid_incident"')
+    ]
+    assert len(updates) == 2  # accepted, then handling
+    accepted, handling = (u[: u.index(" WHERE ")] for u in updates)
+    assert '"accepted_by_id"' in accepted and '"updated_at"' in accepted
+    assert '"description"' not in accepted and '"number"' not in accepted
+    assert '"handler_id"' in handling and '"accepted_by_id"' not in handling
+    fresh = Incident.objects.get(pk=incident.pk)
+    for field in Incident._meta.concrete_fields:
+        assert getattr(fresh, field.attname) == getattr(done, field.attname), field.name
+    assert (fresh.state, fresh.handler_id, fresh.accepted_by_id) == (
+        "handling",
+        w.member2.pk,
+        w.head1.pk,
+    )
