@@ -87,6 +87,36 @@ def _near(lat: float, lng: float, metres: float) -> tuple[float, float]:
     return lat + metres / 111_320.0, lng
 
 
+STEPS = ("respond", "accept", "set_out", "on_site")
+
+
+def _from_incident(incident) -> dict:
+    """What a call-out takes from the incident it answers: its words, number and place."""
+    return {
+        "description": f"{incident.category.name}：{incident.description}"[:200],
+        "source": "incident",
+        "source_ref": incident.number,
+        "lat": incident.lat,
+        "lng": incident.lng,
+        "address": incident.address,
+    }
+
+
+def _steps(callout, *, actor, moment, seconds, incident, metres: float):
+    """The call-out's steps at their simulated moments, ``seconds`` after ``moment`` (None: not
+    done, nor any after it), each from ``metres`` north of the incident."""
+    lat, lng = _near(incident.lat, incident.lng, metres)
+    for step, after in zip(STEPS, seconds, strict=True):
+        if after is None:
+            break
+        at = moment + timedelta(seconds=after)
+        with simulated(at):
+            callout = callout_svc.callout_step(
+                actor=actor, callout=callout, step=step, lat=lat, lng=lng, now=at
+            )
+    return callout
+
+
 def _callouts(dispatcher: User, today) -> None:
     if CallOut.objects.exists():
         return
@@ -107,32 +137,17 @@ def _callouts(dispatcher: User, today) -> None:
         (2, 22, (95, 130, 170, None), "cancel"),
         (1, 15, (40, 100, 160, 3100), "finish"),
     ]
-    steps = ("respond", "accept", "set_out", "on_site")
     for incident, (days, hour, seconds, end) in zip(urgent, plans, strict=False):
         moment = (local - timedelta(days=days)).replace(hour=hour, minute=5, second=0)
         with simulated(moment):
             callout = callout_svc.callout_create(
-                actor=dispatcher,
-                squad=squad,
-                description=f"{incident.category.name}：{incident.description}"[:200],
-                source="incident",
-                source_ref=incident.number,
-                lat=incident.lat,
-                lng=incident.lng,
-                address=incident.address,
-                now=moment,
+                actor=dispatcher, squad=squad, now=moment, **_from_incident(incident)
             )
         people = callout_svc.alerted_users(callout)
         actor = people[0] if people else squad.leader
-        for step, after in zip(steps, seconds, strict=True):
-            if after is None:
-                break
-            at = moment + timedelta(seconds=after)
-            lat, lng = _near(incident.lat, incident.lng, 60)
-            with simulated(at):
-                callout = callout_svc.callout_step(
-                    actor=actor, callout=callout, step=step, lat=lat, lng=lng, now=at
-                )
+        callout = _steps(
+            callout, actor=actor, moment=moment, seconds=seconds, incident=incident, metres=60
+        )
         finish_at = moment + timedelta(seconds=(seconds[3] or seconds[2]) + 900)
         with simulated(finish_at):
             if end == "finish":
@@ -197,7 +212,6 @@ def _department_callouts(dispatcher: User, today) -> None:
     )
     local = timezone.localtime()
     plans = [("GHJSB", 2, 21, (30, 90, 150, 1800)), ("SHSWB", 1, 23, (75, 110, 175, 2400))]
-    steps = ("respond", "accept", "set_out", "on_site")
     for incident, (code, days, hour, seconds) in zip(urgent, plans, strict=False):
         department = Department.objects.filter(code=code).first()
         if department is None:
@@ -214,23 +228,16 @@ def _department_callouts(dispatcher: User, today) -> None:
             )
         with simulated(moment):
             callout = oncall_svc.department_callout_create(
-                actor=dispatcher,
-                department=department,
-                description=f"{incident.category.name}：{incident.description}"[:200],
-                source="incident",
-                source_ref=incident.number,
-                lat=incident.lat,
-                lng=incident.lng,
-                address=incident.address,
-                now=moment,
+                actor=dispatcher, department=department, now=moment, **_from_incident(incident)
             )
-        for step, after in zip(steps, seconds, strict=True):
-            at = moment + timedelta(seconds=after)
-            lat, lng = _near(incident.lat, incident.lng, 80)
-            with simulated(at):
-                callout = callout_svc.callout_step(
-                    actor=callout.person, callout=callout, step=step, lat=lat, lng=lng, now=at
-                )
+        callout = _steps(
+            callout,
+            actor=callout.person,
+            moment=moment,
+            seconds=seconds,
+            incident=incident,
+            metres=80,
+        )
         finish_at = moment + timedelta(seconds=seconds[3] + 1200)
         with simulated(finish_at):
             callout_svc.callout_finish(
