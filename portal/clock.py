@@ -203,6 +203,31 @@ def status_case(
     return Case(*whens, default=Value(ClockStatus.NORMAL.value), output_field=models.CharField())
 
 
+def status_filters(
+    now: datetime,
+    *,
+    due: str = "due_at",
+    warn: str = "warn_at",
+    running: Q,
+    paused: Q | None = None,
+) -> dict[str, Q]:
+    """Each status of :func:`status_case` as a condition of its own — the same rules in the same
+    order, so exactly one of them holds for any row — for counting every status in one pass
+    (``Count("*", filter=...)`` per status, grouped by what the panel shows) instead of grouping
+    by the CASE: fewer groups, and only the columns a covering index holds."""
+    live = ~paused if paused is not None else Q()
+    timed = live & running & Q(**{f"{due}__gte": now})
+    return {
+        ClockStatus.PAUSED.value: paused if paused is not None else Q(pk__in=[]),
+        ClockStatus.NOT_STARTED.value: live & Q(**{f"{due}__isnull": True}),
+        ClockStatus.STOPPED.value: live & Q(**{f"{due}__isnull": False}) & ~running,
+        ClockStatus.OVERDUE.value: live & running & Q(**{f"{due}__lt": now}),
+        ClockStatus.WARNING.value: timed & Q(**{f"{warn}__lte": now}),
+        ClockStatus.NORMAL.value: timed
+        & (Q(**{f"{warn}__isnull": True}) | Q(**{f"{warn}__gt": now})),
+    }
+
+
 def rank_case(
     now: datetime,
     *,

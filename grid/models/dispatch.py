@@ -457,6 +457,14 @@ class WorkOrder(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
                 name="work_order_unresolved_idx",
                 condition=Q(state="returned", resolved_at__isnull=True),
             ),
+            # The centre's returned leads waiting for redispatch: every returned lead order, to
+            # be joined to its incident's state (index-only; the rows are wide).
+            models.Index(
+                fields=["incident"],
+                include=["id", "dispatch", "returned_at"],
+                name="work_order_returned_lead_idx",
+                condition=Q(state="returned", role="lead"),
+            ),
         ]
 
     def __str__(self) -> str:

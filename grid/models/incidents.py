@@ -139,6 +139,11 @@ class IncidentQuerySet(models.QuerySet):
             clock_rank=clock.rank_case(now, running=running_q(), paused=paused_q()),
         )
 
+    def clock_filters(self, now) -> dict[str, Q]:
+        """status → its condition (portal.clock.status_filters: the rules of
+        ``with_clock_status``), to count the statuses with ``Count("*", filter=...)``."""
+        return clock.status_filters(now, running=running_q(), paused=paused_q())
+
 
 class IncidentNumberCounter(models.Model):
     """One row per day: the last sequence handed out (locked while allocating)."""
@@ -354,10 +359,13 @@ class Incident(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["handler", "state"], name="incident_handler_idx"),
             # The command centre's town-wide counts (by village and grid, state and clock; new
             # reports; the map): the open incidents only, with every column those counts read,
-            # so they are index-only scans of the open few whatever the size of the history.
+            # so they are index-only scans of the open few whatever the size of the history
+            # (counted with COUNT(*): COUNT(id) would read every row, unless the id is here —
+            # it is, for the lists that rank the open ones and fetch only the first few rows).
             models.Index(
                 fields=["state", "grid"],
                 include=[
+                    "id",
                     "village",
                     "urgency",
                     "due_at",

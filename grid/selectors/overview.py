@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connections
 from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
 
@@ -35,14 +36,23 @@ def new_reports(*, now: datetime | None = None, limit: int = 10) -> dict:
         Q(state__in=NEW_STATES) | Q(category__grid_may_handle=False)
     )
     totals = Incident.objects.filter(waiting).aggregate(
-        unverified=Count("id", filter=Q(state=State.REPORTED)),
-        unaccepted=Count("id", filter=Q(state=State.VERIFIED)),
-        to_route=Count("id", filter=_to_route_q()),
-        urgent=Count("id", filter=Q(urgency="urgent")),
+        unverified=Count("state", filter=Q(state=State.REPORTED)),
+        unaccepted=Count("state", filter=Q(state=State.VERIFIED)),
+        to_route=Count("state", filter=_to_route_q()),
+        urgent=Count("state", filter=Q(urgency="urgent")),
         oldest=Min("reported_at"),
     )
-    rows = (
+    # Two steps: the newest few's keys off the open incidents' covering index (index-only, no
+    # row read), then only those rows with their names.
+    ids = list(
         Incident.objects.filter(waiting)
+        .annotate(urgency_rank=urgency_rank())
+        .order_by("urgency_rank", "-reported_at", "-id")
+        .values_list("id", flat=True)[:limit]
+    )
+    found = {
+        i.pk: i
+        for i in Incident.objects.filter(pk__in=ids)
         .select_related("category", "village", "grid")
         .only(
             "number",
@@ -57,9 +67,9 @@ def new_reports(*, now: datetime | None = None, limit: int = 10) -> dict:
             "village__name",
             "grid__name",
         )
-        .annotate(urgency_rank=urgency_rank())
-        .order_by("urgency_rank", "-reported_at", "-id")[:limit]
-    )
+        .order_by()
+    }
+    rows = [found[pk] for pk in ids if pk in found]
     items = [
         {
             "number": i.number,
@@ -98,51 +108,76 @@ CLOCK_KEYS = (ClockStatus.OVERDUE, ClockStatus.WARNING, ClockStatus.NORMAL, Cloc
 
 
 def by_area(*, now: datetime | None = None) -> dict:
-    """Open incidents by state and clock, per village and, inside it, per grid (one grouped
-    query plus the areas' names)."""
+    """Open incidents by state and clock, per village and, inside it, per grid: one grouped
+    query by village, grid and state counting each clock status in the same pass (the one
+    clock's conditions, portal.clock.status_filters) — an index-only scan of the open incidents'
+    covering index (incident_open_cover_idx) — plus the areas' names. The grouped rows (a few
+    thousand) are read as plain tuples (Django's per-value converters cost more than the
+    query) and added up per grid, then the grids per village and the town."""
     now = now or timezone.now()
-    rows = (
+    clocks = Incident.objects.clock_filters(now)
+    keys = [str(k) for k in CLOCK_KEYS]
+    grouped = (
         Incident.objects.filter(state__in=OPEN_STATES)
-        .with_clock_status(now)
         .order_by()
-        .values_list("village_id", "grid_id", "state", "clock_status")
-        .annotate(n=Count("id"))
+        .values_list("village_id", "grid_id", "state")
+        # COUNT of ``state`` (never null): Django refuses ``Count("*", filter=...)``, and
+        # COUNT(id) would read every row (the id is not needed to count).
+        .annotate(n=Count("*"), **{k: Count("state", filter=clocks[k]) for k in keys})
     )
+    sql, params = grouped.query.sql_with_params()
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # per (village, grid): open, {state: n}, [overdue, warning, normal, paused]
+    per_grid: dict[tuple, list] = {}
+    for village_id, grid_id, state, n, *counts in rows:
+        g = per_grid.get((village_id, grid_id))
+        if g is None:
+            per_grid[(village_id, grid_id)] = [n, {state: n}, counts]
+        else:
+            g[0] += n
+            g[1][state] = n
+            g[2] = [a + b for a, b in zip(g[2], counts, strict=True)]
     villages: dict = {}
     totals = _blank()
-    for village_id, grid_id, state, status, n in rows:
-        v = villages.setdefault(village_id, {**_blank(), "grids": {}})
-        g = v["grids"].setdefault(grid_id, _blank())
-        for entry in (v, g, totals):
-            entry["open"] += n
-            entry["states"][state] = entry["states"].get(state, 0) + n
-            if status in entry["clock"]:
-                entry["clock"][status] += n
+    for (village_id, grid_id), (n, states, counts) in per_grid.items():
+        v = villages.get(village_id)
+        if v is None:
+            v = villages[village_id] = {**_blank(), "grids": {}}
+        v["grids"][grid_id] = {
+            "open": n,
+            "states": states,
+            "clock": dict(zip(keys, counts, strict=True)),
+        }
+        for whole in (v, totals):
+            whole["open"] += n
+            whole_states = whole["states"]
+            for state, m in states.items():
+                whole_states[state] = whole_states.get(state, 0) + m
+            clock = whole["clock"]
+            for key, m in zip(keys, counts, strict=True):
+                clock[key] += m
     ids = set(villages) | {g for v in villages.values() for g in v["grids"]}
     areas = {
-        a.pk: a
-        for a in Area.objects.filter(pk__in=[i for i in ids if i]).only("id", "code", "name")
+        pk: (code, name)
+        for pk, code, name in Area.objects.filter(pk__in=[i for i in ids if i]).values_list(
+            "id", "code", "name"
+        )
     }
     out = []
     for village_id, v in villages.items():
-        area = areas.get(village_id)
+        code, name = areas.get(village_id, ("", ""))
         grids = []
         for grid_id, g in v["grids"].items():
-            garea = areas.get(grid_id)
-            grids.append(
-                {
-                    "id": grid_id,
-                    "code": garea.code if garea else "",
-                    "name": garea.name if garea else "",
-                    **g,
-                }
-            )
+            gcode, gname = areas.get(grid_id, ("", ""))
+            grids.append({"id": grid_id, "code": gcode, "name": gname, **g})
         grids.sort(key=_order)
         out.append(
             {
                 "id": village_id,
-                "code": area.code if area else "",
-                "name": area.name if area else "",
+                "code": code,
+                "name": name,
                 **{k: v[k] for k in ("open", "states", "clock")},
                 "grids": grids,
             }

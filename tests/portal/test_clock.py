@@ -129,3 +129,58 @@ def test_sql_status_and_rank_agree_with_python(make_user):
     for name, (due, warn, running) in rows.items():
         expected = clock.status(now=now, due_at=due, warn_at=warn, running=running)
         assert found[name] == (expected.value, clock.RANK[expected]), name
+
+
+def test_sql_status_filters_partition_rows_as_the_status_case(make_user):
+    """Every row meets exactly one of ``status_filters``, the one ``status_case`` names — with
+    no deadline, no warning moment, the clock paused or stopped, and now exactly on the
+    deadline and on the warning moment (the bounds the CASE draws)."""
+    from portal.models import User
+
+    now = at("2026-12-03 12:00")
+    # name → (deadline, warning moment, running, paused); the deadline may be missing in the
+    # second half (last_login is the nullable column), the warning moment in the first.
+    with_due = {
+        "overdue": (at("2026-12-03 11:00"), at("2026-12-03 10:00"), True, False),
+        "due-now": (now, at("2026-12-03 10:00"), True, False),
+        "warning": (at("2026-12-03 13:00"), at("2026-12-03 11:00"), True, False),
+        "warn-now": (at("2026-12-03 13:00"), now, True, False),
+        "normal": (at("2026-12-04 13:00"), at("2026-12-04 11:00"), True, False),
+        "no-warning": (at("2026-12-04 13:00"), None, True, False),
+        "late-no-warning": (at("2026-12-02 13:00"), None, True, False),
+        "stopped": (at("2026-12-01 13:00"), at("2026-12-01 11:00"), False, False),
+        "paused-late": (at("2026-12-01 13:00"), at("2026-12-01 11:00"), True, True),
+        "paused-stopped": (at("2026-12-04 13:00"), None, False, True),
+    }
+    without_due = {
+        "not-started": (None, at("2026-12-01 11:00"), True, False),
+        "not-started-stopped": (None, at("2026-12-04 11:00"), False, False),
+        "paused-not-started": (None, at("2026-12-01 11:00"), True, True),
+    }
+    for prefix, rows, due, warn in (
+        ("cd-", with_due, "date_joined", "last_login"),
+        ("cw-", without_due, "last_login", "date_joined"),
+    ):
+        for name, (due_at, warn_at, running, paused) in rows.items():
+            user = make_user("citizen", username=f"{prefix}{name}")
+            User.objects.filter(pk=user.pk).update(
+                **{due: due_at, warn: warn_at}, is_active=running, is_staff=paused
+            )
+        kwargs = {
+            "due": due,
+            "warn": warn,
+            "running": Q(is_active=True),
+            "paused": Q(is_staff=True),
+        }
+        qs = User.objects.filter(username__startswith=prefix)
+        by_case = dict(qs.annotate(s=clock.status_case(now, **kwargs)).values_list("username", "s"))
+        filters = clock.status_filters(now, **kwargs)
+        assert set(filters) == {s.value for s in ClockStatus}
+        for status, condition in filters.items():
+            found = set(qs.filter(condition).values_list("username", flat=True))
+            assert found == {u for u, s in by_case.items() if s == status}, (prefix, status)
+        for name, (due_at, warn_at, running, paused) in rows.items():
+            expected = clock.status(
+                now=now, due_at=due_at, warn_at=warn_at, running=running, paused=paused
+            )
+            assert by_case[f"{prefix}{name}"] == expected.value, name
