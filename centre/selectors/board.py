@@ -158,7 +158,9 @@ def cases_panel(now: datetime) -> dict:
 
 def applications_panel(now: datetime) -> dict:
     today = timezone.localdate(now)
-    cards = application_dashboard.cards(application_dashboard.Filters.default(today), today)
+    cards = application_dashboard.department_cards(
+        application_dashboard.Filters.default(today), today
+    )
     departments = [
         {
             "id": row["key"],

@@ -56,6 +56,10 @@ def test_red_and_yellow_cards_by_department_window_and_reviewer(town, world):
     labels = {row["key"]: row["label"] for row in cards["handler"]}
     assert labels[None] == "待认领"
     assert labels[world.reviewer.pk] == world.reviewer.real_name
+    # the command centre's cards: the same departments' rows and totals, from one GROUP BY
+    for filters in (now(), now(window=world.window), now(channel="hall")):
+        full, centre = sel.cards(filters, TODAY), sel.department_cards(filters, TODAY)
+        assert centre == {k: full[k] for k in ("department", "red", "yellow")}
 
 
 def test_the_overdue_list_says_who_holds_it_and_for_how_long(town, world):
