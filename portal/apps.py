@@ -21,6 +21,7 @@ class PortalConfig(AppConfig):
 
         register_seeder(5, "areas", areas_demo.seed)
         signals.connect_user_state()
+        signals.connect_token_cache()
 
         from portal import generate
         from portal.areas import generate as areas_generate

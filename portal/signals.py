@@ -55,3 +55,28 @@ def connect_user_state() -> None:
         signal.connect(
             _notification_changed, sender=Notification, dispatch_uid=f"user-state-note-{signal}"
         )
+
+
+# --- API tokens read from the cache (portal.tokens) --------------------------------------------
+
+
+def _token_changed(sender, instance, **kwargs):
+    from portal import tokens
+
+    tokens.changed([instance.key_hash])
+
+
+def _person_changed(sender, instance, created=False, **kwargs):
+    if created:  # no token yet
+        return
+    from portal import tokens
+
+    tokens.person_changed([instance.pk])
+
+
+def connect_token_cache() -> None:
+    from portal.models import ApiToken, User
+
+    for signal in (post_save, post_delete):
+        signal.connect(_token_changed, sender=ApiToken, dispatch_uid=f"token-cache-token-{signal}")
+        signal.connect(_person_changed, sender=User, dispatch_uid=f"token-cache-user-{signal}")

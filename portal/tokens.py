@@ -3,13 +3,27 @@ is shown once, when it is issued. People's tokens expire after ``API_TOKEN_DAYS`
 accounts' (the 12345 hotline) after ``API_TOKEN_SYSTEM_DAYS``; an administrator rotates those
 from the admin, the old key working on for ``API_TOKEN_ROTATION_GRACE_HOURS`` so the other
 system can switch over without a gap. A changed password, "sign out everywhere" and the owner
-or an administrator revoke them."""
+or an administrator revoke them.
+
+With ``API_TOKEN_CACHE`` (on with a shared cache: Redis in production) a live token and its
+person are read from the cache instead of the database (issue 19: the lookup was most of a
+simple API read). Each token has a generation of its own in the cache
+(``api-token:<hash>:gen``); its entry is stored under the generation read *before* the database,
+and is used only while that generation holds. Whatever could change the answer moves the
+generation at once and again when its transaction commits: a revocation (``revoke``,
+``revoke_all``, the oldest tokens over the limit in ``issue``), a token saved or deleted
+(rotation, the admin), a person saved or deleted (deactivated, edited) — so a revoked token, a
+deactivated account or an edited person is refused or read afresh on the very next request in
+every process. Expiry is checked against the clock on every request. Only live tokens are
+cached (an unknown key always costs its query); the password hash is not cached (the person
+comes back with it deferred)."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -62,6 +76,7 @@ def issue(*, user, actor=None, name: str = "", kind: str | None = None) -> tuple
         ApiToken.objects.filter(id__in=surplus).update(
             revoked_at=now, revoked_reason=ApiToken.RevokedReason.LIMIT
         )
+        changed(ApiToken.objects.filter(id__in=surplus).values_list("key_hash", flat=True))
     audit.record(
         actor=actor or user,
         action="token.issue",
@@ -71,11 +86,110 @@ def issue(*, user, actor=None, name: str = "", kind: str | None = None) -> tuple
     return token, key
 
 
+# --- the cache of live tokens (see the module's docstring) ------------------------------------
+
+CACHE_SECONDS = 3600
+_PREFIX = "api-token:"
+
+
+def _gen_key(key_hash: str) -> str:
+    return f"{_PREFIX}{key_hash}:gen"
+
+
+def _entry_key(key_hash: str) -> str:
+    return f"{_PREFIX}{key_hash}"
+
+
+def _new_generation() -> int:
+    return secrets.randbits(62) + 1
+
+
+def _bump_now(hashes) -> None:
+    cache.set_many({_gen_key(h): _new_generation() for h in hashes}, None)
+
+
+def changed(hashes) -> None:
+    """These tokens changed: every process reads them afresh from the next request on, and
+    again after the surrounding transaction commits."""
+    hashes = {h for h in hashes if h}
+    if not hashes or not settings.API_TOKEN_CACHE:
+        return
+    _bump_now(hashes)
+    transaction.on_commit(lambda: _bump_now(hashes), robust=True)
+
+
+def _live_hashes(user_pks) -> list[str]:
+    return list(
+        ApiToken.objects.filter(user_id__in=user_pks, revoked_at__isnull=True).values_list(
+            "key_hash", flat=True
+        )
+    )
+
+
+def person_changed(user_pks) -> None:
+    """These people changed (saved, deactivated, deleted): their tokens are read afresh. The
+    tokens are looked up again at the commit, so that one issued meanwhile is covered too."""
+    pks = {int(pk) for pk in user_pks if pk is not None}
+    if not pks or not settings.API_TOKEN_CACHE:
+        return
+    _bump_now(_live_hashes(pks))
+    transaction.on_commit(lambda: _bump_now(_live_hashes(pks)), robust=True)
+
+
+def _fields(model, leave_out=()) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in leave_out]
+
+
+def _entry(generation: int, token: ApiToken) -> dict:
+    from portal.models import User
+
+    return {
+        "gen": generation,
+        "token": {name: getattr(token, name) for name in _fields(ApiToken)},
+        "user": {name: getattr(token.user, name) for name in _fields(User, ("password",))},
+    }
+
+
+def _restore(entry: dict) -> ApiToken:
+    from portal.models import User
+
+    db = ApiToken.objects.db
+    user = User.from_db(db, list(entry["user"]), list(entry["user"].values()))
+    token = ApiToken.from_db(db, list(entry["token"]), list(entry["token"].values()))
+    token.user = user
+    return token
+
+
+def _from_database(key_hash: str) -> ApiToken | None:
+    return ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+
+
+def _look_up(key_hash: str) -> tuple[ApiToken | None, int | None]:
+    """(the token or None, the generation it was read under; None without the cache)."""
+    if not settings.API_TOKEN_CACHE:
+        return _from_database(key_hash), None
+    gen_key, entry_key = _gen_key(key_hash), _entry_key(key_hash)
+    found = cache.get_many([gen_key, entry_key])
+    generation = found.get(gen_key)
+    if generation is None:
+        cache.add(gen_key, _new_generation(), None)
+        generation = cache.get(gen_key)
+    entry = found.get(entry_key)
+    if entry is not None and generation is not None and entry.get("gen") == generation:
+        return _restore(entry), generation
+    # the generation was read first: a change committed after this read moves it again
+    token = _from_database(key_hash)
+    if token is not None and token.revoked_at is None and generation is not None:
+        cache.set(entry_key, _entry(generation, token), CACHE_SECONDS)
+    return token, generation
+
+
 def authenticate(key: str) -> tuple[ApiToken | None, str]:
     """(token, "") for a live key, else (None, why): "invalid", "expired" or "revoked"."""
     if not key or len(key) > 128:
         return None, "invalid"
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+    key_hash = hash_key(key)
+    token, generation = _look_up(key_hash)
     if token is None:
         return None, "invalid"
     now = timezone.now()
@@ -87,6 +201,8 @@ def authenticate(key: str) -> tuple[ApiToken | None, str]:
     if token.last_used_at is None or now - token.last_used_at > stale:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        if generation is not None:  # under the generation read before: never fresher
+            cache.set(_entry_key(key_hash), _entry(generation, token), CACHE_SECONDS)
     return token, ""
 
 
@@ -96,6 +212,7 @@ def revoke(*, token: ApiToken, actor, reason: str = ApiToken.RevokedReason.OWNER
     done = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason
     )
+    changed([token.key_hash])
     if done:
         audit.record(
             actor=actor,
@@ -109,9 +226,9 @@ def revoke(*, token: ApiToken, actor, reason: str = ApiToken.RevokedReason.OWNER
 @transaction.atomic
 def revoke_all(*, user, reason: str, actor=None) -> int:
     """Revoke every live token of ``user`` (a password change, "sign out everywhere")."""
-    done = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason=reason
-    )
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    changed(live.values_list("key_hash", flat=True))
+    done = live.update(revoked_at=timezone.now(), revoked_reason=reason)
     if done:
         audit.record(
             actor=actor or user,

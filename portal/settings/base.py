@@ -287,6 +287,10 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 USER_STATE_CACHE = env.bool("USER_STATE_CACHE", default=SHARED_CACHE)
+# API tokens (portal.tokens): a live token and its person read from the shared cache, under a
+# generation of the token's own that every revocation, expiry change and change to the person
+# moves at once and again at commit — only with a cache every process shares, like the above.
+API_TOKEN_CACHE = env.bool("API_TOKEN_CACHE", default=SHARED_CACHE)
 
 # The town's map (portal.areas, docs/grid.md). Each process checks the areas' change stamp at
 # most this often before answering a point lookup from its in-memory index.

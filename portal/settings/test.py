@@ -58,6 +58,7 @@ CHANGE_STAMP_CACHE_SECONDS = 0.0
 # caches in Redis, so the tests see its invalidation.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 USER_STATE_CACHE = env.bool("USER_STATE_CACHE", default=True)
+API_TOKEN_CACHE = env.bool("API_TOKEN_CACHE", default=True)
 
 # Without REDIS_URL, a local Redis (when it answers) serves the tests on a database of this
 # checkout's own, so the test process and the workers it starts use the same broker.

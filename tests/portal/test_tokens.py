@@ -6,7 +6,10 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+import time_machine
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -134,8 +137,9 @@ def test_rotation_from_the_admin_keeps_the_old_key_for_the_grace_period(
     assert old.revoked_reason == "rotated"
     assert old.expires_at <= timezone.now() + timedelta(hours=24)
     assert _me(old_key).status_code == 200
-    ApiToken.objects.filter(pk=old.pk).update(expires_at=timezone.now())
-    assert _me(old_key).status_code == 401
+    # the grace period ends by the clock (the cached token's expiry is checked every request)
+    with time_machine.travel(old.expires_at + timedelta(seconds=1)):
+        assert _me(old_key).status_code == 401
 
 
 def test_the_profile_lists_tokens_masked_and_revokes_one(client, make_user):
@@ -225,3 +229,107 @@ def test_existing_plain_tokens_are_moved_and_their_table_dropped(make_user):
         migration.move_authtoken_keys(apps, editor)
     assert "authtoken_token" not in connection.introspection.table_names()
     assert _me("a" * 40).json()["username"] == user.username
+
+
+# --- the token cache (issue 19): a live token costs no query, and every change ends it at once --
+
+
+def _lookups(key) -> tuple[str, int]:
+    """(why, queries) of one authentication."""
+    with CaptureQueriesContext(connection) as queries:
+        token, why = tokens.authenticate(key)
+    return (why or "ok"), len(queries)
+
+
+def test_a_used_token_is_read_from_the_cache_and_its_revocation_ends_it_at_once(make_user):
+    user = make_user(roles.CITIZEN)
+    token, key = tokens.issue(user=user)
+    assert _lookups(key) == ("ok", 2)  # the token with its person, and its first use
+    assert _lookups(key) == ("ok", 0)
+    assert _me(key).json()["username"] == user.username
+    tokens.revoke(token=token, actor=user)
+    assert _lookups(key)[0] == "revoked"
+    assert _me(key).json()["code"] == "token_revoked"
+
+
+def test_the_cache_is_off_without_a_shared_cache_and_answers_the_same(make_user, settings):
+    settings.API_TOKEN_CACHE = False
+    user = make_user(roles.CITIZEN)
+    token, key = tokens.issue(user=user)
+    assert _lookups(key) == ("ok", 2)
+    assert _lookups(key) == ("ok", 1)
+    tokens.revoke(token=token, actor=user)
+    assert _lookups(key)[0] == "revoked"
+
+
+def test_every_revocation_path_moves_the_tokens_generation(make_user, settings):
+    settings.API_TOKEN_MAX_PER_USER = 2
+    user = make_user(roles.CITIZEN)
+    oldest, oldest_key = tokens.issue(user=user)
+    _, second_key = tokens.issue(user=user)
+    assert _lookups(oldest_key)[0] == _lookups(second_key)[0] == "ok"
+    assert _lookups(oldest_key)[1] == 0
+    tokens.issue(user=user)  # over the limit: the oldest is revoked
+    assert _lookups(oldest_key)[0] == "revoked"
+    assert _lookups(second_key) == ("ok", 0)  # the others keep their cached entry
+    tokens.revoke_all(user=user, reason=ApiToken.RevokedReason.PASSWORD)
+    assert _lookups(second_key)[0] == "revoked"
+
+
+def test_a_deactivated_or_edited_person_is_read_afresh_at_once(make_user):
+    user = make_user(roles.CITIZEN, username="cached1")
+    _, key = tokens.issue(user=user)
+    assert _me(key).json()["real_name"] == user.real_name
+    assert _lookups(key)[1] == 0
+    user.real_name = "改过的名字"
+    user.save(update_fields=["real_name"])
+    assert _me(key).json()["real_name"] == "改过的名字"
+    user.is_active = False
+    user.save()
+    refused = _me(key)
+    assert refused.status_code == 401 and refused.json()["code"] == "account_inactive"
+
+
+def test_a_deleted_token_is_gone_at_once(make_user):
+    user = make_user(roles.CITIZEN)
+    token, key = tokens.issue(user=user)
+    assert _lookups(key)[0] == "ok"
+    token.delete()
+    assert _lookups(key)[0] == "invalid"
+
+
+def test_a_reader_that_raced_a_revocation_cannot_keep_the_token_alive(make_user):
+    """A request that read the token's generation, then the database before a revocation
+    committed, stores what it read under that generation — which the revocation has moved."""
+    user = make_user(roles.CITIZEN)
+    token, key = tokens.issue(user=user)
+    key_hash = tokens.hash_key(key)
+    generation_seen = cache.get(tokens._gen_key(key_hash))
+    if generation_seen is None:
+        cache.add(tokens._gen_key(key_hash), 1, None)
+        generation_seen = cache.get(tokens._gen_key(key_hash))
+    live_row = tokens._from_database(key_hash)  # read before the revocation
+    tokens.revoke(token=token, actor=user)
+    cache.set(tokens._entry_key(key_hash), tokens._entry(generation_seen, live_row), 60)
+    assert _lookups(key)[0] == "revoked"
+
+
+def test_a_revocation_rolled_back_leaves_the_token_working(make_user):
+    user = make_user(roles.CITIZEN)
+    token, key = tokens.issue(user=user)
+    assert _lookups(key)[0] == "ok"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tokens.revoke(token=token, actor=user)
+        raise RuntimeError
+    assert _lookups(key) == ("ok", 1)  # read afresh (the generation moved), still live
+    assert _lookups(key) == ("ok", 0)
+
+
+def test_the_cache_holds_no_password_hash_and_the_person_still_has_one(make_user):
+    user = make_user(roles.CITIZEN)
+    _, key = tokens.issue(user=user)
+    tokens.authenticate(key)
+    entry = cache.get(tokens._entry_key(tokens.hash_key(key)))
+    assert "password" not in entry["user"] and entry["user"]["id"] == user.pk
+    cached, why = tokens.authenticate(key)
+    assert why == "" and cached.user.check_password(PASSWORD)  # deferred: read on demand
