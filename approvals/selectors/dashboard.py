@@ -531,15 +531,85 @@ def _rollup_source(model, filters: Filters, alias: str) -> tuple[str, list]:
 HISTORY_DIMS = (("s.day", "day"), ("s.department_id", "department"), ("m.code", "matter"))
 
 
-def _grouped(filters: Filters, dims=HISTORY_DIMS) -> dict[str, list[tuple]]:
+def _grouped(
+    filters: Filters, dims=HISTORY_DIMS, run: RollupRun | None = None
+) -> dict[str, list[tuple]]:
     """Rollup sums over the range by each of ``dims`` (day, department, matter code — versions
     of a matter summed): one statement on PostgreSQL (GROUPING SETS), one per dimension
-    elsewhere. Rows are (key, sums in APPLICATION_COUNTERS order)."""
+    elsewhere. Rows are (key, sums in APPLICATION_COUNTERS order).
+
+    Given ``run``, the last refresh (read by the caller before this), the sums of the stored
+    rows are kept in the cache under that run for ``HISTORY_CACHE_SECONDS``: only a refresh
+    writes the stored rows (``rollup_refresh``, which records its run in the same transaction),
+    so a new run is a new key. Today's live rows are summed afresh on every request and added
+    (every figure is a sum; today is never among the stored rows read)."""
+    if run is None or connection.vendor != "postgresql" or len(dims) < 2:
+        return _grouped_from(filters, dims, *_rollup_source(ApplicationDayStat, filters, "s"))
+    today = timezone.localdate()
+    key = _history_key(filters, dims, run, today)
+    stored = cache.get(key)
+    if stored is None:
+        table = connection.ops.quote_name(ApplicationDayStat._meta.db_table)
+        if filters.start <= today <= filters.end:
+            stored = _grouped_from(filters, dims, f"{table} s", [], exclude_day=today)
+        else:
+            stored = _grouped_from(filters, dims, f"{table} s", [])
+        cache.set(key, stored, HISTORY_CACHE_SECONDS)
+    if not (filters.start <= today <= filters.end):
+        return stored
+    from approvals.services import dashboard as rollups
+
+    live_sql, live_params = rollups.application_rows_sql(today, today)
+    live = _grouped_from(filters, dims, f"({live_sql}) s", live_params)
+    return _added(stored, live)
+
+
+HISTORY_CACHE_SECONDS = 600
+
+
+def _history_key(filters: Filters, dims, run: RollupRun, today: date) -> str:
+    parts = [
+        f"{filters.start}:{filters.end}",
+        str(filters.department.pk if filters.department is not None else ""),
+        str(filters.window.pk if filters.window is not None else ""),
+        filters.kind,
+        filters.channel,
+        str(filters.village.pk if filters.village is not None else ""),
+        ",".join(name for _col, name in dims),
+        str(today),
+        f"{run.pk}:{run.finished_at.isoformat() if run.finished_at else ''}",
+    ]
+    return "dashboard-history:" + "|".join(parts)
+
+
+def _added(stored: dict, live: dict) -> dict[str, list[tuple]]:
+    def plus(a, b):
+        return b if a is None else a if b is None else a + b
+
+    out: dict[str, list[tuple]] = {}
+    for name, rows in stored.items():
+        merged = dict(rows)
+        for key, values in live.get(name, []):
+            before = merged.get(key)
+            merged[key] = (
+                values
+                if before is None
+                else tuple(plus(a, b) for a, b in zip(before, values, strict=True))
+            )
+        out[name] = list(merged.items())
+    return out
+
+
+def _grouped_from(
+    filters: Filters, dims, rows: str, row_params: list, exclude_day: date | None = None
+) -> dict[str, list[tuple]]:
     matter_table = connection.ops.quote_name(Matter._meta.db_table)
     where, params = _rollup_where(filters)
+    if exclude_day is not None:
+        where += " AND s.day <> %s"
+        params.append(exclude_day)
     needs_matter = filters.kind or any(col.startswith("m.") for col, _name in dims)
     join = f" JOIN {matter_table} m ON m.id = s.matter_id" if needs_matter else ""
-    rows, row_params = _rollup_source(ApplicationDayStat, filters, "s")
     source = f"{rows}{join}"
     params = [*row_params, *params]
     sums = ", ".join(f"SUM(s.{name})" for name in APPLICATION_COUNTERS)
@@ -558,7 +628,7 @@ def _grouped(filters: Filters, dims=HISTORY_DIMS) -> dict[str, list[tuple]]:
             names_ = [name for _col, name in dims]
             for row in cursor.fetchall():
                 i = row.index(0)  # the first GROUPING() that is 0 names the set
-                out[names_[i]].append((row[n + i], row[2 * n :]))
+                out[names_[i]].append((row[n + i], tuple(row[2 * n :])))
         else:
             for col, name in dims:
                 cursor.execute(
@@ -585,14 +655,16 @@ def history(
     lookup: Names | None = None,
     matters: int | None = 20,
     bucket: str = "day",
+    run: RollupRun | None = None,
 ) -> dict:
     """Everything the range shows from the rollups: totals, per day (or per month: ``bucket``),
     per department, and the ``matters`` busiest matters (None: all of them; 0: no matter at
     all, and the rollup query does not group by matter). Two queries: the rollup and the
-    names of the matters shown."""
+    names of the matters shown. Given ``run`` (the last refresh), the stored rows' sums come
+    from the cache (``_grouped``)."""
     lookup = lookup or names()
     dims = HISTORY_DIMS if matters != 0 else HISTORY_DIMS[:2]
-    grouped = _grouped(filters, dims)
+    grouped = _grouped(filters, dims, run)
     by_day = {_day(key): values for key, values in grouped["day"]}
     series = []
     totals: dict[str, int] = defaultdict(int)
@@ -840,14 +912,15 @@ def time_limits(filters: Filters, today: date, lookup: Names | None = None) -> d
     """The time-limit dashboard, all panels: open work, cards, overdue list, the rollups, the
     names of the matters shown, the last refresh — six queries."""
     lookup = lookup or names()
+    run = freshness()
     return {
         "filters": filters,
         "today": today,
         "position": open_position(filters, today),
         "cards": cards(filters, today, lookup),
         "overdue": overdue_list(filters, today, lookup=lookup),
-        "history": history(filters, lookup, bucket=series_bucket(filters)),
-        "freshness": freshness(),
+        "history": history(filters, lookup, bucket=series_bucket(filters), run=run),
+        "freshness": run,
     }
 
 
@@ -855,7 +928,8 @@ def service_quality(filters: Filters, today: date, lookup: Names | None = None) 
     """Evaluations by level and department, rectifications, hall times: the rollups, the
     rectifications, the hall rollup and its categories, the last refresh — five queries."""
     lookup = lookup or names()
-    grouped = history(filters, lookup, matters=0)
+    run = freshness()
+    grouped = history(filters, lookup, matters=0, run=run)
     return {
         "filters": filters,
         "today": today,
@@ -865,7 +939,7 @@ def service_quality(filters: Filters, today: date, lookup: Names | None = None) 
         },
         "rectifications": rectifications(filters, today, lookup),
         "hall": hall(filters, lookup),
-        "freshness": freshness(),
+        "freshness": run,
     }
 
 

@@ -174,3 +174,47 @@ def test_every_bar_of_the_open_work_chart_has_its_label(world):
     # drawn with the states down the side, each bar with its own label (all_labels: the chart
     # script sets interval 0, so ECharts hides none)
     assert spec["horizontal"] is True and spec["all_labels"] is True
+
+
+def test_the_stored_sums_are_cached_under_the_last_refresh_and_today_stays_live(world):
+    """The time-limit page's rollup (selectors.dashboard._grouped with the last refresh): the
+    stored days' sums come from the cache until a refresh records a new run, today's are added
+    live on every request — the same figures as reading everything, every time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def both(filters):
+        cached = sel.history(filters, run=sel.freshness())
+        assert cached == sel.history(filters)  # the uncached read agrees
+        return cached
+
+    older = in_review(world)
+    older = svc.application_decide(application=older, actor=world.reviewer, outcome="grant")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    ApplicationDayStat.objects.all().delete()
+    rollups.rollup_recent()
+    # yesterday's stored figures (moved back a day, as a refresh of yesterday would have left)
+    ApplicationDayStat.objects.update(day=yesterday)
+    rollups_run = RollupRun.objects.create(
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        start_day=yesterday,
+        end_day=yesterday,
+        application_rows=1,
+        hall_rows=0,
+        milliseconds=1,
+    )
+    past = sel.Filters(start=yesterday - timedelta(days=29), end=yesterday)
+    assert both(past)["totals"]["decided"] == 1
+    with CaptureQueriesContext(connection) as queries:
+        sel.history(past, run=rollups_run)
+    assert not any("approvals_applicationdaystat" in q["sql"] for q in queries.captured_queries)
+
+    # the stored day (cached) and the same decision live today (its real day)
+    assert both(_last_30_days())["totals"]["decided"] == 2
+    _completed_and_rated_today(world)  # another decision today: live, added to the cached sums
+    totals = both(_last_30_days())["totals"]
+    assert (totals["decided"], totals["completed"], totals["ratings"]) == (3, 1, 1)
+    rollups.rollup_recent()  # a refresh (yesterday rebuilt: empty): a new run, a new key
+    totals = both(_last_30_days())["totals"]
+    assert (totals["decided"], totals["completed"], totals["ratings"]) == (2, 1, 1)
