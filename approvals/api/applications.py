@@ -1,5 +1,7 @@
 """/api/v1/applications/: thin DRF views over the application services and selectors."""
 
+from functools import cached_property, partial
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -9,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, parsers, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
+from rest_framework.pagination import DjangoPaginator, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -310,6 +313,30 @@ class ApplicationFilter(django_filters.FilterSet):
         return queryset.filter(clock_status=value)
 
 
+# --- pagination ------------------------------------------------------------------------------
+
+
+class _CountedPaginator(DjangoPaginator):
+    def __init__(self, *args, counter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._counter = counter
+
+    @cached_property
+    def count(self):
+        return self._counter() if self._counter is not None else super().count
+
+
+class ScopedCountPagination(PageNumberPagination):
+    """The same pages and fields (count, next, previous, results); the count asks the view
+    (``count_list``): the caller's scope counted arm by arm (selectors.applications
+    .scope_count) instead of one OR that PostgreSQL can only count by visiting every row."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        counter = getattr(view, "count_list", None)
+        self.django_paginator_class = partial(_CountedPaginator, counter=counter)
+        return super().paginate_queryset(queryset, request, view)
+
+
 # --- views -----------------------------------------------------------------------------------
 
 
@@ -328,9 +355,26 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     lookup_value_regex = REFERENCE_REGEX
     filterset_class = ApplicationFilter
     serializer_class = ApplicationListSerializer
+    pagination_class = ScopedCountPagination
+
+    @cached_property
+    def _arms(self):
+        return sel.scope_arms(self.request.user)
+
+    def count_list(self) -> int:
+        """The list's count: its filters on each arm of the caller's scope."""
+        today = timezone.localdate()
+        return sel.scope_count(
+            self.request.user,
+            lambda qs: self.filter_queryset(qs.with_clock_status(today)),
+            self._arms,
+        )
 
     def get_queryset(self):
-        qs = sel.visible_applications(self.request.user).with_clock_status(timezone.localdate())
+        arms = self._arms if self.action == "list" else False
+        qs = sel.visible_applications(self.request.user, arms).with_clock_status(
+            timezone.localdate()
+        )
         if self.action == "list":
             return qs.select_related("matter", "department", "handler").order_by(
                 "-submitted_at", "-id"

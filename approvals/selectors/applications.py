@@ -36,30 +36,70 @@ def staff_department_id(user) -> int | None:
     return profile.department_id if profile else None
 
 
-def scope_filter(user) -> Q | None:
-    """The Q that limits applications to what ``user`` may see; None means everything."""
+def scope_arms(user) -> list[Q] | None:
+    """The alternatives of what ``user`` may see, the staff's (department-wide) first and their
+    own applications last; None means everything, [] nothing. ``scope_filter`` is their OR;
+    ``scope_count`` counts them one by one."""
     if not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
+        return []
     if user.is_superuser or user.has_role(roles.SUPERVISOR):
         return None
-    q = Q(applicant=user) | Q(filed_by=user) | Q(proxy_agent=user)
+    arms = []
     if user.has_role(roles.WINDOW_CLERK):
-        q |= Q(department_id__in=clerk_department_ids(user)) & ~Q(state=State.DRAFT)
+        arms.append(Q(department_id__in=clerk_department_ids(user)) & ~Q(state=State.DRAFT))
     if user.has_role(roles.REVIEWER) and staff_department_id(user):
-        q |= Q(department_id=staff_department_id(user)) & ~Q(
-            state__in=[State.DRAFT, State.SUBMITTED, State.CORRECTION]
+        arms.append(
+            Q(department_id=staff_department_id(user))
+            & ~Q(state__in=[State.DRAFT, State.SUBMITTED, State.CORRECTION])
         )
     if user.has_role(roles.DISTRICT_REVIEWER) and staff_department_id(user):
-        q |= Q(
-            delegating_department_id=staff_department_id(user),
-            matter__delegation_mode=Matter.DelegationMode.FORWARD,
-        ) & Q(state__in=[State.FORWARDED, State.READY_FOR_RELEASE, State.COMPLETED])
+        arms.append(
+            Q(
+                delegating_department_id=staff_department_id(user),
+                matter__delegation_mode=Matter.DelegationMode.FORWARD,
+            )
+            & Q(state__in=[State.FORWARDED, State.READY_FOR_RELEASE, State.COMPLETED])
+        )
+    arms.append(Q(applicant=user) | Q(filed_by=user) | Q(proxy_agent=user))
+    return arms
+
+
+def scope_filter(user, arms: list[Q] | None | bool = False) -> Q | None:
+    """The Q that limits applications to what ``user`` may see; None means everything.
+    (``arms``: scope_arms(user), when the caller has them already.)"""
+    arms = scope_arms(user) if arms is False else arms
+    if arms is None:
+        return None
+    if not arms:
+        return Q(pk__in=[])
+    q = arms[-1]
+    for arm in arms[:-1]:
+        q |= arm
     return q
 
 
-def visible_applications(user) -> QuerySet[Application]:
+def scope_count(user, narrow, arms: list[Q] | None | bool = False) -> int:
+    """How many applications ``user`` may see among ``narrow(queryset)`` (the list's filters
+    applied to a queryset), counted arm by arm: each arm less the ones before it, so that
+    nothing counts twice and the sum is the count of their OR. PostgreSQL counts an arm such as
+    a reviewer's department from an index alone, where the OR of all of them made it visit the
+    table for every row (a department's 200,000 applications: ≈0.4 s against ≈0.05 s)."""
+    arms = scope_arms(user) if arms is False else arms
+    base = Application.objects.all()
+    if arms is None:
+        return narrow(base).count()
+    if len(arms) < 2:
+        return narrow(base.filter(scope_filter(user, arms))).count()
+    total, before = 0, None
+    for arm in arms:
+        total += narrow(base.filter(arm if before is None else arm & ~before)).count()
+        before = arm if before is None else before | arm
+    return total
+
+
+def visible_applications(user, arms: list[Q] | None | bool = False) -> QuerySet[Application]:
     qs = Application.objects.all()
-    q = scope_filter(user)
+    q = scope_filter(user, arms)
     return qs if q is None else qs.filter(q)
 
 

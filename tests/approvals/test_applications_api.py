@@ -343,3 +343,52 @@ def test_walk_in_and_proxy_through_the_api(world):
     )
     assert response.status_code == 201
     assert Application.objects.filter(channel="proxy", state=State.DRAFT).count() == 1
+
+
+def test_the_list_counts_each_scope_arm_once_and_agrees_with_the_rows(world):
+    """The list's count is summed over the arms of the caller's scope (each less the ones
+    before it, selectors.applications.scope_count): for every kind of caller, with and without
+    filters, it is the number of rows the same filters list — including a person whose arms
+    overlap (a clerk who is also a reviewer, whose own application is in the department)."""
+    from approvals.selectors import applications as sel
+    from portal import roles
+    from tests.factories import UserFactory
+
+    first = online_submitted(world)
+    checks = [{"id": m["id"], "status": "received"} for m in first["materials"]]
+    accepted = client_for(world.clerk).post(
+        f"/api/v1/applications/{first['number']}/accept/", {"checks": checks}, format="json"
+    )
+    assert accepted.status_code == 200, accepted.json()
+    online_submitted(world)  # submitted: the clerk's, not the reviewer's
+    client_for(world.citizen).post(
+        "/api/v1/applications/",
+        {"matter_code": world.matter.code, "channel": "online"},
+        format="json",
+    )  # a draft: the citizen's own only
+    both = UserFactory.with_role(roles.WINDOW_CLERK, department=world.dept, windows=[world.window])
+    both.groups.add(*UserFactory.with_role(roles.REVIEWER).groups.all())
+    Application.objects.update(applicant=both)  # every application is also their own
+    people = [
+        world.citizen,
+        world.clerk,
+        world.reviewer,
+        world.district_reviewer,
+        world.supervisor,
+        world.proxy,
+        both,
+    ]
+    queries = ["", "?state=accepted", "?state=submitted&state=draft", "?channel=online"]
+    for person in people:
+        person = type(person).objects.get(pk=person.pk)
+        for query in queries:
+            body = client_for(person).get(f"/api/v1/applications/{query}").json()
+            assert body["count"] == len(body["results"]), (person.username, query, body)
+            expected = sel.visible_applications(person)
+            if "state=" in query:
+                states = [part.split("=")[1] for part in query[1:].split("&")]
+                expected = expected.filter(state__in=states)
+            if "channel" in query:
+                expected = expected.filter(channel="online")
+            assert body["count"] == expected.count(), (person.username, query)
+    assert sel.scope_arms(both) is not None and len(sel.scope_arms(both)) == 3
