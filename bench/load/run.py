@@ -467,9 +467,12 @@ def main():
                 "join portal_notification n on n.id = d.notification_id "
                 f"where n.created_at >= to_timestamp({started}) group by 1, 2 order by 1, 2) s",
             )
-            report["queue_left"] = sh(
-                "redis-cli", "-u", args.redis, "llen", "celery"
-            ).stdout.strip()
+            # Both queues: the sweeps' and the sends' (NOTIFICATIONS_QUEUE) — a stalled sender
+            # shows here, not in "celery".
+            queues = ("celery", os.environ.get("NOTIFICATIONS_QUEUE", "notifications"))
+            report["queue_left"] = ", ".join(
+                f"{q} {sh('redis-cli', '-u', args.redis, 'llen', q).stdout.strip()}" for q in queues
+            )
     finally:
         for name in ("locust", "gunicorn", "worker", "beat"):
             stop(procs.get(name))
