@@ -20,6 +20,7 @@ from centre.selectors import map as map_sel
 from centre.selectors.stamp import change_stamp, map_stamp
 from centre.services import press as press_svc
 from portal.api_fields import BoundedModelSerializer, BoundedSerializer
+from portal.areas import api as areas_api
 from portal.errors import ActionError
 
 
@@ -213,6 +214,17 @@ class MapView(APIView):
         if _matches(request, stamp):
             return _not_modified(stamp)
         return _with_etag(Response(map_sel.layer(now, stamp=stamp)), stamp)
+
+
+class AreasView(areas_api.AreaCollectionView):
+    """The town's areas for the centre's map (GET /api/v1/areas/'s answer, ETag and all), read
+    by the centre's people and by a registered wall screen, which has no log-in."""
+
+    permission_classes = [IsBoardReader]
+
+    @extend_schema(operation_id="centre_areas_list")
+    def get(self, request):
+        return super().get(request)
 
 
 class ForecastView(APIView):

@@ -54,6 +54,8 @@ def _poll_context(mode: str) -> dict:
         "map_url": reverse("api-centre-map"),
         "map_labels": map_labels(),
         **map_context(),
+        # the wall screen has no log-in: its map reads the areas through the centre's door
+        "geojson_url": reverse("api-centre-areas"),
     }
 
 

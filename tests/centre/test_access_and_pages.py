@@ -48,7 +48,12 @@ def test_only_dispatchers_supervisors_and_leaders_see_the_board(ctown, role, sta
             assert client.get(url).status_code == status, url
     api = APIClient()
     api.force_authenticate(UserFactory.with_role(role))
-    for url in ("/api/v1/centre/board/", "/api/v1/centre/late/", "/api/v1/centre/map/"):
+    for url in (
+        "/api/v1/centre/board/",
+        "/api/v1/centre/late/",
+        "/api/v1/centre/map/",
+        "/api/v1/centre/areas/",
+    ):
         assert api.get(url).status_code == status, url
 
 
@@ -73,6 +78,11 @@ def test_a_registered_wall_screen_reads_the_board_without_a_log_in(ctown):
         assert wall.get("/centre/panels/?mode=screen").status_code == 200
         assert wall.get("/api/v1/centre/board/").status_code == 200
         assert wall.get("/api/v1/centre/map/").status_code == 200
+        # the map's villages and grids: the wall has no log-in for /api/v1/areas/
+        assert 'data-geojson-url="/api/v1/centre/areas/?' in page.content.decode()
+        areas = wall.get("/api/v1/centre/areas/?kind=village,community,grid")
+        assert areas.status_code == 200 and areas.json()["type"] == "FeatureCollection"
+        assert wall.get("/api/v1/areas/").status_code in (401, 403)
     # no actions and no pages beyond the board
     assert wall.post("/api/v1/centre/press/", {"kind": "case", "number": "x"}).status_code == 403
     assert wall.get("/centre/late/").status_code == 302
@@ -89,6 +99,7 @@ def test_a_hall_tv_is_not_a_wall_screen(ctown):
     tv.get(f"/hall/device/?token={token}")
     assert tv.get("/centre/screen/").status_code == 302
     assert tv.get("/api/v1/centre/board/").status_code in (401, 403)
+    assert tv.get("/api/v1/centre/areas/").status_code in (401, 403)
 
 
 # --- the live board: ETag and 304 ----------------------------------------------------------------
