@@ -222,7 +222,7 @@ class AreasView(areas_api.AreaCollectionView):
 
     permission_classes = [IsBoardReader]
 
-    @extend_schema(operation_id="centre_areas_list")
+    @extend_schema(operation_id="centre_areas_list", **areas_api.AreaCollectionView.schema_kwargs)
     def get(self, request):
         return super().get(request)
 

@@ -134,9 +134,9 @@ class AreaCollectionView(APIView):
     """Every area in force as a GeoJSON FeatureCollection, for the map: built once per change to
     the map (boundaries simplified for drawing), gzipped, with an ETag (If-None-Match → 304)."""
 
-    @extend_schema(
-        operation_id="areas_list",
-        parameters=[
+    # Also the schema of the centre's copy for wall screens (centre.api.views.AreasView).
+    schema_kwargs = {
+        "parameters": [
             OpenApiParameter(
                 "kind",
                 OpenApiTypes.STR,
@@ -149,8 +149,10 @@ class AreaCollectionView(APIView):
                 "on", OpenApiTypes.DATE, description="in force on this day (default today)"
             ),
         ],
-        responses={200: FEATURE_COLLECTION, 304: None, 400: ERROR, 401: ERROR, 403: ERROR},
-    )
+        "responses": {200: FEATURE_COLLECTION, 304: None, 400: ERROR, 401: ERROR, 403: ERROR},
+    }
+
+    @extend_schema(operation_id="areas_list", **schema_kwargs)
     def get(self, request):
         kinds = sel.MAP_KINDS
         raw = request.query_params.get("kind")
