@@ -1,4 +1,5 @@
-"""Request context for services (the client IP for the audit trail), security headers, and the
+"""Request context for services (the client IP for the audit trail, a memo of reads that cannot
+change while one request runs), security headers, and the
 pages for what cannot be served (input naming nothing, a service's NotFound and Forbidden)."""
 
 import ipaddress
@@ -9,8 +10,18 @@ from django.conf import settings
 _current_ip: ContextVar[str | None] = ContextVar("onewindow_client_ip", default=None)
 
 
+_request_memo: ContextVar[dict | None] = ContextVar("onewindow_request_memo", default=None)
+
+
 def current_ip() -> str | None:
     return _current_ip.get()
+
+
+def request_memo() -> dict | None:
+    """A dict that lives as long as the request being served (None outside a request: a task,
+    a command, a service called directly): for reads asked twice in one request, such as the
+    view's scope check and the service's, that nothing in the request can change."""
+    return _request_memo.get()
 
 
 def _valid_ip(value: str) -> str | None:
@@ -51,9 +62,11 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         token = _current_ip.set(client_ip(request))
+        memo_token = _request_memo.set({})
         try:
             return self.get_response(request)
         finally:
+            _request_memo.reset(memo_token)
             _current_ip.reset(token)
 
 

@@ -26,7 +26,7 @@ from approvals.models import (
 )
 from approvals.selectors import applications as sel
 from approvals.services import applications as svc
-from portal.api_fields import BoundedModelSerializer, BoundedSerializer
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer, DisplayField
 from portal.errors import ActionError, NotFound
 from portal.models import User
 from portal.throttles import ScopedRateThrottle
@@ -56,7 +56,7 @@ class ApplicationListSerializer(BoundedModelSerializer):
     matter_code = serializers.CharField(source="matter.code", read_only=True)
     matter_name = serializers.CharField(source="matter.name", read_only=True)
     department = serializers.CharField(source="department.code", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = DisplayField(source="get_state_display", read_only=True)
     clock_status = serializers.CharField(read_only=True)
     handler = serializers.CharField(source="handler.display_name", read_only=True, default=None)
 
@@ -117,7 +117,7 @@ class ApplicationHistorySerializer(BoundedSerializer):
 
 
 class NoticeSerializer(BoundedModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = DisplayField(source="get_kind_display")
 
     class Meta:
         model = Notice
@@ -340,6 +340,14 @@ class ScopedCountPagination(PageNumberPagination):
 # --- views -----------------------------------------------------------------------------------
 
 
+def _detail_reads(queryset):
+    return (
+        queryset.with_clock_status(timezone.localdate())
+        .select_related("matter", "department", "handler", "village")
+        .prefetch_related("materials__files", "history", "notices", "extensions")
+    )
+
+
 def _body(serializer_class, request):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -389,18 +397,17 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(responses=ApplicationDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        # The scope check and the detail's reads in one go (no second load of the row).
+        found = sel.application_get(request.user, self.kwargs["reference"], _detail_reads)
+        return self._answer(found)
 
     def _detail(self, application, status=200):
         # Everything the detail shows in a fixed number of queries: the related rows joined,
         # the lists prefetched (a query per material's files made the clerk's read before an
         # acceptance the slowest API call of the mixed load, issue 19).
-        fresh = (
-            Application.objects.with_clock_status(timezone.localdate())
-            .select_related("matter", "department", "handler", "village")
-            .prefetch_related("materials__files", "history", "notices", "extensions")
-            .get(pk=application.pk)
-        )
+        return self._answer(_detail_reads(Application.objects).get(pk=application.pk), status)
+
+    def _answer(self, fresh, status=200):
         return Response(
             ApplicationDetailSerializer(fresh, context={"request": self.request}).data,
             status=status,

@@ -21,7 +21,7 @@ from approvals.models import Callback, Evaluation, Rating, Rectification
 from approvals.selectors import applications as app_sel
 from approvals.selectors import evaluations as sel
 from approvals.services import evaluations as svc
-from portal.api_fields import BoundedModelSerializer, BoundedSerializer
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer, DisplayField
 from portal.errors import NotFound
 
 # --- serializers -----------------------------------------------------------------------------
@@ -36,7 +36,7 @@ class EvaluationSerializer(BoundedModelSerializer):
     """``application``, ``rated_by`` and ``on_behalf`` are left out for callers who may not see
     them (see the module docstring)."""
 
-    rating_label = serializers.CharField(source="get_rating_display", read_only=True)
+    rating_label = DisplayField(source="get_rating_display", read_only=True)
     application = serializers.CharField(source="application.number", read_only=True)
     matter_code = serializers.CharField(source="application.matter.code", read_only=True)
     matter_name = serializers.CharField(source="application.matter.name", read_only=True)
@@ -89,7 +89,7 @@ class EvaluationCreateSerializer(BoundedSerializer):
 
 class CallbackSerializer(BoundedModelSerializer):
     called_by = serializers.CharField(source="called_by.display_name", read_only=True)
-    method_label = serializers.CharField(source="get_method_display", read_only=True)
+    method_label = DisplayField(source="get_method_display", read_only=True)
 
     class Meta:
         model = Callback
@@ -104,7 +104,7 @@ class CallbackCreateSerializer(BoundedSerializer):
 
 class RectificationSerializer(BoundedModelSerializer):
     evaluation = EvaluationSerializer(read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = DisplayField(source="get_status_display", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
     closed_by = serializers.CharField(source="closed_by.display_name", read_only=True, default=None)
     callbacks = CallbackSerializer(many=True, read_only=True)

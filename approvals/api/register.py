@@ -37,7 +37,7 @@ from approvals.selectors import register as sel
 from approvals.services import register as services
 from portal import audit, roles
 from portal.api_errors import ServiceError
-from portal.api_fields import BoundedModelSerializer, BoundedSerializer
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer, DisplayField
 from portal.models import Department
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +94,7 @@ class CategoryRefSerializer(BoundedModelSerializer):
 
 
 class MaterialSerializer(BoundedModelSerializer):
-    form_display = serializers.CharField(source="get_form_display", read_only=True)
+    form_display = DisplayField(source="get_form_display", read_only=True)
     blank_form_url = serializers.SerializerMethodField()
     sample_form_url = serializers.SerializerMethodField()
 
@@ -135,10 +135,8 @@ class StageSerializer(BoundedSerializer):
 
 
 class MatterListSerializer(BoundedModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    delegation_mode_display = serializers.CharField(
-        source="get_delegation_mode_display", read_only=True
-    )
+    kind_display = DisplayField(source="get_kind_display", read_only=True)
+    delegation_mode_display = DisplayField(source="get_delegation_mode_display", read_only=True)
     handling_department = DepartmentRefSerializer(read_only=True)
     channels = serializers.ListField(child=serializers.CharField(), read_only=True)
     guide_url = serializers.SerializerMethodField()

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from approvals.models.register import Material, Matter
 from portal.clock import ClockStatus
+from portal.fsm import ConcurrentTransitionMixin
 from portal.models import Department, Window
 from portal.models.choices import ChoiceLabels
 

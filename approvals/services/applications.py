@@ -650,9 +650,12 @@ def application_submit(
 # --- intake ----------------------------------------------------------------------------------
 
 
-def _apply_checks(application: Application, checks: list[dict] | None, today: date) -> None:
+def _apply_checks(
+    application: Application, checks: list[dict] | None, today: date
+) -> list[ApplicationMaterial] | None:
+    """The application's materials as checked and saved (None: no checks, nothing read)."""
     if not checks:
-        return
+        return None
     by_id = {m.pk: m for m in application.materials.all()}
     errors = {}
     for check in checks:
@@ -698,9 +701,11 @@ def _apply_checks(application: Application, checks: list[dict] | None, today: da
             item.commitment = ""
     if errors:
         raise ActionError(_("材料核验有误，请按提示修改。"), code="invalid_checks", fields=errors)
+    materials = list(by_id.values())
     ApplicationMaterial.objects.bulk_update(
-        list(by_id.values()), ["status", "problem", "promised_on", "commitment"]
+        materials, ["status", "problem", "promised_on", "commitment"]
     )
+    return materials
 
 
 @transaction.atomic
@@ -711,10 +716,12 @@ def application_accept(
     application = _lock(application)
     _require_clerk_for(actor, application)
     _ensure(application, application.accept, actor=actor)
-    _apply_checks(application, checks, today)
+    materials = _apply_checks(application, checks, today)
+    if materials is None:
+        materials = list(application.materials.all())
     problems = {
         f"materials.{m.pk}": _("“%(name)s”尚未收取。") % {"name": m.name}
-        for m in application.materials.all()
+        for m in materials
         if m.mandatory
         and m.status
         not in (ApplicationMaterial.Status.RECEIVED, ApplicationMaterial.Status.TOLERATED)
@@ -725,11 +732,19 @@ def application_accept(
             code="materials_incomplete",
             fields=problems,
         )
-    _accept(application, actor=actor, accepted_on=today, deemed=False)
+    _accept(application, actor=actor, accepted_on=today, deemed=False, materials=materials)
     return application
 
 
-def _accept(application: Application, *, actor, accepted_on: date, deemed: bool) -> None:
+def _accept(
+    application: Application,
+    *,
+    actor,
+    accepted_on: date,
+    deemed: bool,
+    materials: list[ApplicationMaterial] | None = None,
+) -> None:
+    """``materials``: the application's, as saved, when the caller has them."""
     in_force = sel.matter_version_in_force(application.matter.code, accepted_on)
     if in_force is not None and in_force.pk != application.matter_id:
         application.matter = in_force
@@ -739,7 +754,9 @@ def _accept(application: Application, *, actor, accepted_on: date, deemed: bool)
     refresh_clock(application, accepted_on)
     note = _("逾期未作出受理决定，依法自收到申请之日起视为受理") if deemed else ""
     _move(application, "accept", actor=actor, note=note, data={"deemed": deemed})
-    tolerated = list(application.materials.filter(status=ApplicationMaterial.Status.TOLERATED))
+    if materials is None:
+        materials = list(application.materials.all())
+    tolerated = [m for m in materials if m.status == ApplicationMaterial.Status.TOLERATED]
     _issue_notice(
         application,
         Notice.Kind.ACCEPTANCE,

@@ -31,7 +31,7 @@ from enforcement.models import (
 from enforcement.models.records import CaseSuspension, Discussion, LegalReview
 from enforcement.services import cases as case_svc
 from portal import idnumber
-from portal.api_fields import BoundedModelSerializer, BoundedSerializer
+from portal.api_fields import BoundedModelSerializer, BoundedSerializer, DisplayField
 
 
 class SquadSerializer(BoundedModelSerializer):
@@ -78,8 +78,8 @@ class OfficerSerializer(BoundedModelSerializer):
 
 
 class LeadListSerializer(BoundedModelSerializer):
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    state_label = DisplayField(source="get_state_display", read_only=True)
+    source_label = DisplayField(source="get_source_display", read_only=True)
     squad = serializers.CharField(source="squad.code", read_only=True, default=None)
     matter_code = serializers.CharField(source="matter.code", read_only=True, default=None)
     clock_status = serializers.CharField(read_only=True, default="")
@@ -252,7 +252,7 @@ class LeadExtensionDecisionSerializer(BoundedSerializer):
 
 
 class CaseListSerializer(BoundedModelSerializer):
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = DisplayField(source="get_state_display", read_only=True)
     squad = serializers.CharField(source="squad.code", read_only=True)
     matter_code = serializers.CharField(source="matter.code", read_only=True)
     matter_name = serializers.CharField(source="matter.name", read_only=True)

@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from approvals.models import Matter
 from enforcement.models.team import Squad
 from portal.models import Department
+from portal.models.choices import ChoiceLabels
 
 
 class LeadSource(models.TextChoices):
@@ -53,7 +54,7 @@ class LeadNumberCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Lead(ConcurrentTransitionMixin, models.Model):
+class Lead(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     Source = LeadSource
     State = LeadState
 

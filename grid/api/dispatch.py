@@ -36,7 +36,7 @@ from grid.selectors import dispatch_scope as who
 from grid.selectors import incidents as incident_sel
 from grid.selectors import routing
 from grid.services import dispatch as svc
-from portal.api_fields import BoundedJSONParser, BoundedSerializer
+from portal.api_fields import BoundedJSONParser, BoundedSerializer, DisplayField
 from portal.errors import ActionError, NotFound
 from portal.models import Department
 
@@ -86,7 +86,7 @@ class WorkOrderListSerializer(BoundedSerializer):
     role = serializers.CharField()
     is_district = serializers.BooleanField()
     state = serializers.CharField()
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = DisplayField(source="get_state_display")
     sent_at = serializers.DateTimeField()
     sign_for_due_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
@@ -266,8 +266,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    def _get(self, request, pk) -> WorkOrder:
-        order = sel.get_visible(request.user, pk)
+    def _get(self, request, pk, load=sel.get_visible) -> WorkOrder:
+        order = load(request.user, pk)
         if order is None:
             raise NotFound(_("工单不存在。"))
         return order
@@ -282,7 +282,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self._detail(request, pk))
 
     def _act(self, request, pk, service, **kwargs):
-        order = self._get(request, pk)
+        order = self._get(request, pk, sel.get_visible_row)
         service(actor=request.user, work_order=order, **kwargs)
         return Response(self._detail(request, pk))
 

@@ -40,7 +40,7 @@ from grid.selectors import incident_scope as scope
 from grid.selectors import incidents as sel
 from grid.services import incidents as svc
 from portal import photos, roles
-from portal.api_fields import BoundedJSONParser, BoundedSerializer
+from portal.api_fields import BoundedJSONParser, BoundedSerializer, DisplayField
 from portal.errors import ActionError, NotFound
 from portal.models import User
 
@@ -91,7 +91,7 @@ class IncidentCategorySerializer(BoundedSerializer):
 class IncidentListSerializer(BoundedSerializer):
     number = serializers.CharField()
     state = serializers.CharField()
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = DisplayField(source="get_state_display")
     outcome = serializers.CharField()
     source = serializers.CharField()
     category = serializers.CharField(source="category_code")
@@ -149,7 +149,7 @@ class IncidentDetailSerializer(IncidentListSerializer):
     handle_due_at = serializers.DateTimeField(allow_null=True)
     external_number = serializers.CharField()
     external_due_at = serializers.DateTimeField(allow_null=True)
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = DisplayField(source="get_outcome_display")
     outcome_reason = serializers.CharField()
     void_reason = serializers.CharField()
     duplicate_of = serializers.SerializerMethodField()

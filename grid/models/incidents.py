@@ -30,10 +30,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from grid.models.categories import Category, Urgency
 from portal import clock
+from portal.fsm import ConcurrentTransitionMixin
 from portal.models.choices import ChoiceLabels
 
 

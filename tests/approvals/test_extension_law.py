@@ -6,6 +6,7 @@ is decided, forwarded, withdrawn or refused, and leaves the supervisor's list.""
 import importlib
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -51,6 +52,11 @@ def test_an_overdue_application_cannot_ask_for_an_extension(world):
     assert not Extension.objects.exists()
 
 
+# A working day (Thursday 3 December 2026, 10:00 in the town): on a weekend no limit falls due.
+WORKING_DAY = "2026-12-03T10:00:00+08:00"
+
+
+@time_machine.travel(WORKING_DAY, tick=False)
 def test_on_the_due_day_the_limit_still_runs(world):
     app = _in_review_since(world, 5)  # due today
     assert app.due_date == timezone.localdate()

@@ -143,7 +143,7 @@ def test_accepting_through_the_api_costs_a_fixed_handful_of_statements(
     told = Notification.objects.filter(object_id=str(second.pk), kind="grid.incident_to_dispatch")
     assert list(told.values_list("recipient_id", flat=True)) == [w.dispatcher.pk]
     assert {getattr(c, "func", c).__name__ for c in callbacks} >= {
-        "enqueue_deliveries",
+        "_enqueue_after_commit",
         "_apply",
     }
     assert Incident.objects.get(pk=second.pk).accepted_by_id == w.head1.pk

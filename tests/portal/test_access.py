@@ -112,3 +112,23 @@ def test_chinese_unless_the_person_chooses_english(client):
     assert response["Content-Language"] == "zh-hans"
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")["Content-Language"] == "en"
+
+
+def test_the_menu_follows_a_role_given_and_taken_away(client, make_user):
+    from django.contrib.auth.models import Group
+
+    from portal.menu import menu_for
+
+    user = make_user(roles.CITIZEN)
+    client.force_login(user)
+    assert "/admin/" not in client.get("/").content.decode()
+    admins = Group.objects.get(name=roles.REGISTER_ADMIN)
+    user.groups.add(admins)
+    assert "/admin/" in client.get("/").content.decode()
+    user.groups.remove(admins)
+    assert "/admin/" not in client.get("/").content.decode()
+    client.logout()
+    assert "/admin/" not in client.get("/").content.decode()
+    entries = menu_for(user)
+    entries[0]["url"] = "/changed/"
+    assert menu_for(user)[0]["url"] != "/changed/"  # a caller's change stays its own

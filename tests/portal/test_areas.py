@@ -117,7 +117,9 @@ def test_a_change_in_another_process_is_seen_through_the_stamp(town):
         boundary=cell(4, 0, 6, 2),
         active_from=SINCE,
     )
-    ChangeStamp.objects.filter(key="areas").update(value=ChangeStamp.objects.get().value + 1)
+    ChangeStamp.objects.filter(key="areas").update(
+        value=ChangeStamp.objects.get(key="areas").value + 1
+    )
     assert locate(lat, lng).village.code == "V3"
 
 

@@ -26,3 +26,14 @@ def test_every_choice_and_an_unknown_value_as_django_shows_them():
     assert material.get_status_display() == "no-such-status"
     incident = Incident(source=Incident._meta.get_field("source").choices[0][0])
     assert incident.get_source_display() == str(Incident._meta.get_field("source").choices[0][1])
+
+
+def test_labels_are_kept_per_language():
+    from enforcement.models import Lead, LeadSource
+
+    lead = Lead(source=LeadSource.values[0])
+    for language in ("en", "zh-hans", "en"):
+        with translation.override(language):
+            assert lead.get_source_display() == str(LeadSource.choices[0][1])
+    lead.source = None
+    assert lead.get_source_display() is None
