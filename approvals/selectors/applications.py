@@ -11,6 +11,7 @@ from approvals.models import Application, Matter, State
 from approvals.models.applications import CLOCK_RUNNING, ClockStatus
 from portal import roles, workdays
 from portal.errors import NotFound
+from portal.middleware import request_memo
 from portal.models import Window
 
 INTAKE_STATES = (State.SUBMITTED,)
@@ -21,7 +22,18 @@ def _profile(user):
 
 
 def clerk_department_ids(user, *, release_only: bool = False) -> set[int]:
-    """Departments served by the windows a clerk staffs (release windows only, if asked)."""
+    """Departments served by the windows a clerk staffs (release windows only, if asked); read
+    once per request (the API's scope and the transition's check both ask)."""
+    memo = request_memo()
+    if memo is None:
+        return _clerk_department_ids(user, release_only)
+    key = ("clerk_department_ids", user.pk, release_only)
+    if key not in memo:
+        memo[key] = frozenset(_clerk_department_ids(user, release_only))
+    return set(memo[key])
+
+
+def _clerk_department_ids(user, release_only: bool) -> set[int]:
     profile = _profile(user)
     if profile is None:
         return set()
@@ -103,11 +115,14 @@ def visible_applications(user, arms: list[Q] | None | bool = False) -> QuerySet[
     return qs if q is None else qs.filter(q)
 
 
-def application_get(user, reference: str) -> Application:
-    """By number (or a draft's reference); NotFound for anything outside the caller's scope."""
+def application_get(user, reference: str, narrow=None) -> Application:
+    """By number (or a draft's reference); NotFound for anything outside the caller's scope.
+    ``narrow(queryset)``: what else to read with it (annotations, related rows)."""
     qs = visible_applications(user).select_related(
         "matter", "department", "delegating_department", "applicant", "handler", "window"
     )
+    if narrow is not None:
+        qs = narrow(qs)
     found = None
     if reference.startswith("D") and len(reference) == 33:
         try:

@@ -51,13 +51,13 @@ def lookup(mapping, key):
     return mapping.get(str(key), "")
 
 
-@register.simple_tag
-def deemed_countdown(deemed_on, today=None):
-    """Working days left before a submission counts as accepted (Licensing Law art. 32).
-    A simple tag rather than an inclusion tag: it is drawn on every row of the intake queue."""
-    if not deemed_on:
-        return ""
-    today = today or timezone.localdate()
+def deemed_title() -> str:
+    return gettext("逾期未作出受理决定的，自收到申请之日起即为受理（行政许可法第三十二条）")
+
+
+def deemed_countdown_html(deemed_on, today, title: str):
+    """The countdown of deemed_countdown, its title translated by the caller (once a page in
+    the intake queue's rows)."""
     left = workdays.working_days_between(today, deemed_on)
     if left > 0:
         level = "overdue" if left <= 1 else "warning" if left <= 2 else "normal"
@@ -68,11 +68,20 @@ def deemed_countdown(deemed_on, today=None):
     return format_html(
         '<span class="countdown countdown-{}" title="{}">{}</span> <time datetime="{}">{}</time>',
         level,
-        gettext("逾期未作出受理决定的，自收到申请之日起即为受理（行政许可法第三十二条）"),
+        title,
         text,
         deemed_on.isoformat(),
         deemed_on.isoformat(),
     )
+
+
+@register.simple_tag
+def deemed_countdown(deemed_on, today=None):
+    """Working days left before a submission counts as accepted (Licensing Law art. 32).
+    A simple tag rather than an inclusion tag: it is drawn on every row of the intake queue."""
+    if not deemed_on:
+        return ""
+    return deemed_countdown_html(deemed_on, today or timezone.localdate(), deemed_title())
 
 
 ACTION_LABELS = {

@@ -28,6 +28,28 @@ def case_get(user, number: str) -> Case:
     return found
 
 
+# What the case page reads of its case, loaded with it: the plan and the payments (the fee, the
+# outstanding sum, the acts and the list), the preservations and correction orders (the acts
+# and the lists).
+PAGE_RELATED = ("squad", "matter", "lead", "payment_plan")
+PAGE_PREFETCH = ("payments", "preservations", "correction_orders")
+
+
+def case_page_get(user, number: str, now=None) -> Case:
+    """``case_get`` for the case page: the same scope, with the clock (``with_clock``) and what
+    the page reads of the case, in one read of the case (issue 19: it was read twice)."""
+    found = (
+        with_clock(visible_cases(user), now)
+        .select_related(*PAGE_RELATED)
+        .prefetch_related(*PAGE_PREFETCH)
+        .filter(number=number)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("未找到该案件。"))
+    return found
+
+
 RUNNING = Q(state__in=OPEN_STATES)
 PAUSED = Q(clock_paused=True)
 
@@ -40,7 +62,7 @@ def with_clock(qs: QuerySet[Case], now=None) -> QuerySet[Case]:
     )
 
 
-__all__ = ["CaseState", "case_get", "visible_cases", "with_clock"]
+__all__ = ["CaseState", "case_get", "case_page_get", "visible_cases", "with_clock"]
 
 
 def board_by_squad(user, now=None) -> list[dict]:

@@ -1,4 +1,15 @@
+import re
+from datetime import datetime
+
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.clock import ClockStatus
@@ -79,3 +90,115 @@ def state_label(value) -> str:
         if value in choices.values:
             return str(choices(value).label)
     return value or "—"
+
+
+# The desk's lead and case rows written in Python (the markup of the former {% for %} of
+# enforcement/desk.html and enforcement/_case_rows.html, the same bytes): get_*_display, the
+# clock's label and {% url %} per row cost ~0.4 ms a row, 40 of the desk's 45 ms.
+
+LEAD_ROW = (
+    '<tr class="rank-{rank}"><td><a href="{url}" class="app-number">{number}</a></td>'
+    "<td>{description}</td><td>{source}</td><td>{squad}</td><td>{state}</td><td>{due}</td>"
+    '<td><span class="clock clock-{rank}">{clock}</span></td></tr>'
+)
+
+CASE_ROW = """<tr class="rank-{rank}">
+  <td><a href="{url}" class="app-number">{number}</a></td>
+  <td>{party}</td><td>{matter}</td><td>{squad}</td>
+  <td>{state}</td>
+  <td>{due}</td>
+  <td><span class="clock clock-{rank}">{clock}</span></td>
+</tr>"""
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class _Urls:
+    """{% url name number %} for many rows: one reverse(), numbers that need no quoting put in
+    its place (any other number is reversed as the tag would)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.pattern = reverse(name, args=["PLACEHOLDER0"])
+
+    def __call__(self, number) -> str:
+        number = str(number)
+        if _PLAIN.fullmatch(number):
+            return self.pattern.replace("PLACEHOLDER0", number)
+        return reverse(self.name, args=[number])
+
+
+def _labels(choices) -> dict:
+    return {value: str(label) for value, label in choices}
+
+
+def _date(value) -> str:
+    """{{ value|date:"Y-m-d" }}."""
+    if isinstance(value, datetime):
+        value = template_localtime(value)
+    return date_filter(value, "Y-m-d")
+
+
+def _name(row, relation: str) -> str:
+    """{{ row.relation.name }} of a relation that may be empty."""
+    try:
+        related = getattr(row, relation)
+    except ObjectDoesNotExist:
+        return ""
+    return "" if related is None else related.name
+
+
+@register.simple_tag
+def lead_rows(leads) -> SafeString:
+    """The desk's open leads (with squad and clock_status)."""
+    from enforcement.models import LeadSource, LeadState
+
+    esc = conditional_escape
+    url = _Urls("enforcement:lead")
+    sources, states = _labels(LeadSource.choices), _labels(LeadState.choices)
+    clocks = _labels(ClockStatus.choices)
+    unassigned = conditional_escape(gettext("待分派"))
+    rows = []
+    for lead in leads:
+        squad = _name(lead, "squad")
+        rows.append(
+            LEAD_ROW.format(
+                rank=esc(lead.clock_status),
+                url=esc(url(lead.number)),
+                number=esc(lead.number),
+                description=esc(Truncator(str(lead.description)).chars(40)),
+                source=esc(sources.get(lead.source, lead.source)),
+                squad=esc(squad) if squad else unassigned,
+                state=esc(states.get(lead.state, lead.state)),
+                due=esc(_date(lead.filing_due)),
+                clock=esc(clocks.get(lead.clock_status, "")),
+            )
+        )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def case_rows(cases) -> SafeString:
+    """Rows of cases with their clock (squad, matter, clock_status, due_at)."""
+    from enforcement.models import CaseState
+
+    esc = conditional_escape
+    url = _Urls("enforcement:case")
+    states = _labels(CaseState.choices)
+    clocks = _labels(ClockStatus.choices)
+    rows = []
+    for case in cases:
+        rows.append(
+            CASE_ROW.format(
+                rank=esc(case.clock_status),
+                url=esc(url(case.number)),
+                number=esc(case.number),
+                party=esc(case.party_name),
+                matter=esc(_name(case, "matter")),
+                squad=esc(_name(case, "squad")),
+                state=esc(states.get(case.state, case.state)),
+                due=esc(_date(case.due_at)) if case.due_at else "",
+                clock=esc(clocks.get(case.clock_status, "")),
+            )
+        )
+    return mark_safe("".join(rows))

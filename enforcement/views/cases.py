@@ -56,6 +56,18 @@ def _user_flags(user, case) -> dict:
     }
 
 
+def _loaded(case, name: str):
+    """The rows of ``case.<name>`` when they came with the case (sel.PAGE_PREFETCH), else None."""
+    return getattr(case, "_prefetched_objects_cache", {}).get(name)
+
+
+def _any_loaded(case, name: str, test, queryset) -> bool:
+    """Whether a row of ``case.<name>`` passes ``test``: from the rows loaded with the case,
+    else ``queryset.exists()``."""
+    rows = _loaded(case, name)
+    return any(test(row) for row in rows) if rows is not None else queryset.exists()
+
+
 def available(case, user) -> list[str]:
     """The acts this person may attempt now (the services still decide)."""
     who = _user_flags(user, case)
@@ -68,9 +80,19 @@ def available(case, user) -> list[str]:
         acts += ["record", "preserve"]
     if who["officer"] and case.is_open:
         acts += ["evidence", "correction"]
-    if who["officer"] and case.preservations.filter(outcome=Preservation.Outcome.OPEN).exists():
+    if who["officer"] and _any_loaded(
+        case,
+        "preservations",
+        lambda p: p.outcome == Preservation.Outcome.OPEN,
+        case.preservations.filter(outcome=Preservation.Outcome.OPEN),
+    ):
         acts.append("preservation_deal")
-    if who["officer"] and case.correction_orders.filter(result="pending").exists():
+    if who["officer"] and _any_loaded(
+        case,
+        "correction_orders",
+        lambda c: c.result == "pending",
+        case.correction_orders.filter(result="pending"),
+    ):
         acts.append("recheck")
     if (
         general
@@ -116,9 +138,11 @@ def available(case, user) -> list[str]:
         acts.append("serve")
     if who["officer"] and state == CaseState.EXECUTING and case.has_fine and not case.paid_on:
         acts.append("payment")
-    if (
-        who["officer"]
-        and Payment.objects.filter(case=case, method="cash", handed_in_on__isnull=True).exists()
+    if who["officer"] and _any_loaded(
+        case,
+        "payments",
+        lambda p: p.method == "cash" and p.handed_in_on is None,
+        Payment.objects.filter(case=case, method="cash", handed_in_on__isnull=True),
     ):
         acts.append("hand_in")
     if who["head"] and state == CaseState.EXECUTING and case.has_fine and not case.paid_on:
@@ -446,16 +470,17 @@ ACTION_LABELS = {
 BUTTONS = ("submit_review", "submit_discussion", "publish")
 
 
-def _page(request, case, *, bound=None, status=200):
+def _page(request, case, *, bound=None, status=200, loaded=False):
+    """The page of ``case``: as sel.case_page_get gave it (``loaded``: the page's GET reads the
+    case once), else read again with its clock and what the page reads of it (after an act)."""
     now = timezone.now()
-    case = (
-        sel.with_clock(type(case).objects.filter(pk=case.pk))
-        # the plan and the payments are read by the fee, the outstanding sum, the acts and the
-        # lists: once each (issue 19)
-        .select_related("squad", "matter", "lead", "payment_plan")
-        .prefetch_related("payments")
-        .get()
-    )
+    if not loaded:
+        case = (
+            sel.with_clock(type(case).objects.filter(pk=case.pk))
+            .select_related(*sel.PAGE_RELATED)
+            .prefetch_related(*sel.PAGE_PREFETCH)
+            .get()
+        )
     publication = Publication.objects.filter(case=case).first()
     acts = available(case, request.user)
     forms = []
@@ -547,7 +572,7 @@ def hasattr_hearing(case) -> bool:
 
 @staff_required
 def case_detail(request, number):
-    return _page(request, _case(request, number))
+    return _page(request, found(sel.case_page_get, request.user, number), loaded=True)
 
 
 @staff_required

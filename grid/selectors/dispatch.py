@@ -43,6 +43,16 @@ def with_related(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     )
 
 
+def get_visible_row(user, pk) -> WorkOrder | None:
+    """One work order the person may see, its row only: for a transition, whose service locks
+    and reads the order again (get_visible reads everything its page shows)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return visible_work_orders(user).filter(pk=pk).first()
+
+
 def get_visible(user, pk) -> WorkOrder | None:
     try:
         pk = int(pk)

@@ -119,7 +119,8 @@ def incident_cards(rows) -> SafeString:
     esc = conditional_escape
     pattern = reverse("grid:incident-detail", args=["__number__"])
     labels = _clock_labels()
-    urgent = f'<span class="urgency urgency-urgent-text">{esc(gettext("紧急"))}</span>'
+    urgent_label = esc(gettext("紧急"))
+    urgent = f'<span class="urgency urgency-urgent-text">{urgent_label}</span>'
     tz = timezone.get_current_timezone()
     cards = []
     for i in rows:

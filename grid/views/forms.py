@@ -228,10 +228,11 @@ class SearchForm(forms.Form):
         from portal.models import Area
 
         super().__init__(*args, **kwargs)
-        everything = [("", _("全部"))]
+        all_label = _("全部")
+        everything = [("", all_label)]
         branches = []
         for branch, leaves in category_sel.tree():
-            branches.append((branch.code, f"{branch.name}（{_('全部')}）"))
+            branches.append((branch.code, f"{branch.name}（{all_label}）"))
             branches += [(c.code, f"　{c.name}") for c in leaves]
         self.fields["category"].choices = everything + branches
         villages = Area.objects.active().villages().order_by("code").values_list("pk", "name")

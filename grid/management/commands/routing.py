@@ -49,15 +49,16 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(_("发现 %(n)s 处问题，文件未导入。") % {"n": len(result.problems)})
         plan = result.plan
+        added, changed, switched_off = _("新增"), _("变更"), _("停用")
         for entry in plan.created:
-            self.stdout.write(f"{_('新增')} {entry['code'] or '—'} {entry['name']}")
+            self.stdout.write(f"{added} {entry['code'] or '—'} {entry['name']}")
         for entry in plan.changed:
             self.stdout.write(
-                f"{_('变更')} {entry['code']} {entry['name']} v{entry['version']}"
+                f"{changed} {entry['code']} {entry['name']} v{entry['version']}"
                 f"（{'、'.join(entry['fields'])}）"
             )
         for entry in plan.switched_off:
-            self.stdout.write(f"{_('停用')} {entry['code']} {entry['name']}")
+            self.stdout.write(f"{switched_off} {entry['code']} {entry['name']}")
         summary = _("新增 %(c)s，变更 %(u)s，停用 %(r)s，无变化 %(n)s。") % {
             "c": len(plan.created),
             "u": len(plan.changed),
