@@ -4,6 +4,7 @@ for a resident. Thin: every change goes through approvals.services.applications.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from functools import wraps
 
@@ -874,21 +875,31 @@ def _lookup_rate() -> tuple[int, int]:
 
 def _lookup_throttled(request) -> int:
     """The same limit as the API's throttle, per client address. 0 when allowed, else the
-    seconds to wait."""
+    seconds to wait.
+
+    A sliding window, like the API's: this window's count plus the last window's, weighted by
+    how much of it still lies within one period of now. A fixed window would let a client
+    through twice the limit across a window's edge (and forget it in mid-burst)."""
     limit, period = _lookup_rate()
-    now = int(timezone.now().timestamp())
-    window = now // period
-    key = f"status-lookup-page:{client_ip(request) or 'unknown'}:{window}"
-    if cache.add(key, 1, period + 5):
+    now = timezone.now().timestamp()
+    window = int(now // period)
+    prefix = f"status-lookup-page:{client_ip(request) or 'unknown'}:"
+    key = f"{prefix}{window}"
+    if cache.add(key, 1, 2 * period + 5):
         count = 1
     else:
         try:
             count = cache.incr(key)
         except ValueError:
-            cache.set(key, 1, period + 5)
+            cache.set(key, 1, 2 * period + 5)
             count = 1
-    if count > limit:
-        return max(1, (window + 1) * period - now)
+    previous = cache.get(f"{prefix}{window - 1}") or 0
+    elapsed = now - window * period
+    if count + previous * (1 - elapsed / period) > limit:
+        if count > limit:
+            return max(1, math.ceil((window + 1) * period - now))
+        # the last window's share falls below the limit after this long
+        return max(1, math.ceil(period * (1 - (limit - count) / previous) - elapsed))
     return 0
 
 

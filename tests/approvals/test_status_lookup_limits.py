@@ -6,6 +6,7 @@ and the applicant is told so in plain words)."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
@@ -136,3 +137,29 @@ def test_successful_lookups_do_not_count(world, settings):
         for n in range(5)
     ]
     assert codes == [200] * 5
+
+
+def test_the_page_limit_holds_across_a_window_edge(settings):
+    """Tries just before a minute's end and just after it count together (a fixed window
+    would let twice the limit through, and a test's burst across the edge would pass)."""
+    limit = _rate_limit(settings)
+    before = limit // 2 + 1
+    client = Client()
+
+    def tries(n):
+        return [
+            client.post("/status/", {"number": "1234567", "mobile_last4": "1234"}).status_code
+            for _ in range(n)
+        ]
+
+    with time_machine.travel("2026-09-28 10:00:59.5 +0800", tick=False):
+        first = tries(before)
+    with time_machine.travel("2026-09-28 10:01:00.5 +0800", tick=False):
+        second = tries(limit - before + 1)
+        refused = client.post("/status/", {"number": "1234567", "mobile_last4": "1234"})
+    assert first + second[:-1] == [404] * limit
+    assert second[-1] == 429 and refused.status_code == 429
+    # the wait told is when the earlier tries have slid out of the window, within the minute
+    assert "查询过于频繁" in refused.content.decode()
+    with time_machine.travel("2026-09-28 10:02:00.5 +0800", tick=False):
+        assert tries(1) == [404]
