@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from portal import audit, roles, workdays
+from portal import audit, roles, stamps, workdays
 from portal.models import CalendarDay, CalendarYear, User
 
 CALENDAR_FIRST_YEAR = 2004
@@ -129,6 +129,7 @@ def calendar_seed_from_package(*, first_year: int = CALENDAR_FIRST_YEAR, actor=N
         )
         written[year] = len(rows)
     workdays.invalidate()
+    stamps.bump(workdays.CALENDAR_STAMP)  # bulk_create sends no signal
     if written:
         audit.record(
             actor=actor or "system",

@@ -1,14 +1,19 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from portal import workdays
+from portal import stamps, workdays
 from portal.models import CalendarDay, CalendarYear
 
 
 @receiver([post_save, post_delete], sender=CalendarDay)
 @receiver([post_save, post_delete], sender=CalendarYear)
 def _calendar_changed(sender, **kwargs):
+    """This process counts on the new calendar at once; the others see the calendar's change
+    stamp move in the same transaction (what is cached with a counted date drops)."""
     workdays.invalidate()
+    if kwargs.get("raw"):  # loaddata
+        return
+    stamps.bump(workdays.CALENDAR_STAMP)
 
 
 # --- what every page asks about the signed-in person (portal.user_state) ----------------------

@@ -7,7 +7,10 @@ Rules:
   (``is_confirmed``), nothing raises.
 
 The handful of special days (about 30 a year) is held in memory per process and reloaded when
-it changes here (signals) or after ``CACHE_SECONDS`` (changes made by another process).
+it changes here (signals) or after ``CACHE_SECONDS`` (changes made by another process). Every
+change also sets the calendar's change stamp (``CALENDAR_STAMP``, portal.stamps, set by
+portal.signals): what is cached with a date counted here keeps the stamp in its key and calls
+``sync`` with the value it read, so that it never counts on days older than that stamp.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
 CACHE_SECONDS = 300
+CALENDAR_STAMP = "calendar"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class _Snapshot:
     names: dict[date, str] = field(default_factory=dict)
     confirmed_years: frozenset[int] = frozenset()
     loaded_at: float = 0.0
+    stamp: int | None = None  # the calendar's change stamp read before loading, when known
 
     @property
     def rest_set(self) -> frozenset[date]:
@@ -68,10 +73,20 @@ def invalidate() -> None:
         _snapshot = None
 
 
-def _load() -> _Snapshot:
+def sync(stamp: int) -> None:
+    """Reload the calendar now unless it was loaded under ``stamp``, the calendar's change stamp
+    the caller has just read (portal.stamps): a change committed by another process counts at
+    once, not after ``CACHE_SECONDS``."""
+    snap = _snapshot
+    _load(stamp=stamp, force=snap is None or snap.stamp != stamp)
+
+
+def _load(*, stamp: int | None = None, force: bool = False) -> _Snapshot:
     global _snapshot, _sets
     snap = _snapshot
-    if snap is not None and (_held or time.monotonic() - snap.loaded_at < CACHE_SECONDS):
+    if snap is not None and (
+        _held or (not force and time.monotonic() - snap.loaded_at < CACHE_SECONDS)
+    ):
         return snap
     from portal.models import CalendarDay, CalendarYear
 
@@ -89,7 +104,9 @@ def _load() -> _Snapshot:
     confirmed = frozenset(
         CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True)
     )
-    snap = _Snapshot(tuple(rest), tuple(work), names, confirmed, time.monotonic())
+    if stamp is None and snap is not None:  # a periodic reload: at least as new as that stamp
+        stamp = snap.stamp
+    snap = _Snapshot(tuple(rest), tuple(work), names, confirmed, time.monotonic(), stamp)
     with _lock:
         _snapshot = snap
         _sets = (snap.rest_set, snap.work_set)

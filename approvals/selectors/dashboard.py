@@ -41,7 +41,9 @@ from approvals.models import (
 )
 from approvals.models.applications import CLOCK_RUNNING, OPEN_STATES, ClockStatus
 from approvals.models.dashboard import APPLICATION_COUNTERS, HALL_COUNTERS
-from portal import workdays
+from approvals.selectors.guide import REGISTER_STAMP
+from portal import stamps, workdays
+from portal.areas.lookup import STAMP_KEY as AREAS_STAMP
 from portal.models import Area, Department, Window
 
 DEFAULT_RANGE_DAYS = 30
@@ -117,8 +119,9 @@ class Filters:
 
 @dataclass(frozen=True)
 class Names:
-    """Departments and windows by id, villages by code (three small queries per request): the
-    filter form's options and every label of the panels, so that no figure query joins them."""
+    """Departments and windows by id, villages by code: the filter form's options and every
+    label of the panels, so that no figure query joins them. Read from the shared cache
+    (``names``); the labels are made from the rows when asked, in the request's language."""
 
     departments: dict
     windows: dict
@@ -139,12 +142,37 @@ class Names:
         return str(_("%(number)s号窗口 %(name)s") % {"number": window.number, "name": window.name})
 
 
-def names() -> Names:
+# A saved or deleted village sets a new one in its transaction (approvals.signals).
+VILLAGES_STAMP = "villages"
+NAMES_CACHE_SECONDS = 600
+NAMES_CACHE_KEY = "dashboard:names:v1:{register}:{villages}:{areas}"
+
+
+def read_names() -> Names:
+    """The rows themselves (three small queries)."""
     return Names(
         departments={d.pk: d for d in Department.objects.order_by("kind", "code")},
         windows={w.pk: w for w in Window.objects.order_by("number")},
         villages={v.code: v for v in Area.objects.villages().defer("boundary").order_by("code")},
     )
+
+
+def names() -> Names:
+    """``read_names`` from the shared cache, under the change stamps of what it holds (one
+    query for the three): the register's (departments and windows, approvals.signals), the
+    villages' (a saved or deleted village, approvals.signals) and the map's (its imports and
+    reshapes, portal.areas). Each is set in the transaction that changes the rows, and read
+    here before the rows, so a change shows on the next request after its commit in every
+    process. The rows are cached, not their labels: one entry serves every language."""
+    values = stamps.read_all((REGISTER_STAMP, VILLAGES_STAMP, AREAS_STAMP))
+    key = NAMES_CACHE_KEY.format(
+        register=values[REGISTER_STAMP], villages=values[VILLAGES_STAMP], areas=values[AREAS_STAMP]
+    )
+    found = cache.get(key)
+    if found is None:
+        found = read_names()
+        cache.set(key, found, NAMES_CACHE_SECONDS)
+    return found
 
 
 def filter_choices(lookup: Names | None = None) -> dict:

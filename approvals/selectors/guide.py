@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from approvals.models import Application, LifeEvent, Matter
 from approvals.selectors.register import matters_in_force
-from portal import stamps
+from portal import stamps, workdays
 
 POPULAR_DAYS = 180
 POPULAR_CACHE_SECONDS = 600
@@ -51,6 +51,34 @@ def catalogue_cache_key(params, *, partial: bool) -> str | None:
         day=timezone.localdate().isoformat(),
         language=get_language() or "",
         which="results" if partial else "page",
+        digest=digest,
+    )
+
+
+# The body of a matter's or a life event's guide page (what is inside the page's frame: no
+# menu, no signed-in header, no CSRF token) is the same for every reader in a language on a day:
+# rendered once under the stamps of everything it shows (guide_page_stamps) — the register, and
+# for a matter the working-day calendar its example due date is counted on.
+PAGE_CACHE_SECONDS = CATALOGUE_CACHE_SECONDS
+
+
+def guide_page_stamps(*, calendar: bool = True) -> dict[str, int]:
+    """The stamps a guide page's body is cached under, read in one query before its data."""
+    keys = (REGISTER_STAMP, workdays.CALENDAR_STAMP) if calendar else (REGISTER_STAMP,)
+    return stamps.read_all(keys)
+
+
+def guide_page_cache_key(which: str, code: str, *, day, seen: dict[str, int]) -> str:
+    """The cache key of the body of a matter's (``which="matter"``) or a life event's
+    (``"event"``) guide page: the stamps ``seen`` (guide_page_stamps), the day (versions come into
+    and go out of force by date; the example due date counts from today), the language and the
+    code (hashed: the URL takes any text)."""
+    digest = hashlib.sha256(code.encode()).hexdigest()[:32]
+    return "guide:{which}:v1:{stamps}:{day}:{language}:{digest}".format(
+        which=which,
+        stamps=":".join(f"{key}={value}" for key, value in sorted(seen.items())),
+        day=day.isoformat(),
+        language=get_language() or "",
         digest=digest,
     )
 

@@ -182,26 +182,39 @@ def matter_withdrawn_page(request, withdrawn: dict, *, status: int = 200):
     return render(request, "approvals/guide/withdrawn.html", withdrawn, status=status)
 
 
-def guide_event(request, code: str):
-    """A life event (一件事): the matters it needs, in order, each with its guide and apply."""
-    event = guide_sel.life_event(code)
-    if event is None:
-        raise Http404(_("没有找到该“一件事”。"))
+def _cached_page(request, template: str, cached: dict):
+    """The frame (menu, signed-in header, CSRF) around a cached body, rendered per request."""
     return render(
         request,
-        "approvals/guide/event.html",
-        {"event": event, "others": [e for e in guide_sel.life_events(False) if e.pk != event.pk]},
+        template,
+        {"title": cached["title"], "body": mark_safe(cached["body"])},  # noqa: S308  (our own rendering)
     )
 
 
-def guide_matter(request, code: str):
-    matter = sel.guide_matter(code)
-    if matter is None:
-        withdrawn = sel.matter_withdrawn(code)
-        if withdrawn is not None:
-            return matter_withdrawn_page(request, withdrawn)
-        raise Http404(_("没有找到现行有效的该事项。"))
-    today = timezone.localdate()
+def guide_event(request, code: str):
+    """A life event (一件事): the matters it needs, in order, each with its guide and apply.
+    The body is rendered once per register change stamp, day and language
+    (guide_sel.guide_page_cache_key), without the request: nothing in it is anyone's own."""
+    key = guide_sel.guide_page_cache_key(
+        "event", code, day=timezone.localdate(), seen=guide_sel.guide_page_stamps(calendar=False)
+    )
+    cached = cache.get(key)
+    if cached is None:
+        event = guide_sel.life_event(code)
+        if event is None:
+            raise Http404(_("没有找到该“一件事”。"))
+        others = [e for e in guide_sel.life_events(False) if e.pk != event.pk]
+        cached = {
+            "title": str(event.display_name),
+            "body": render_to_string(
+                "approvals/guide/_event.html", {"event": event, "others": others}
+            ),
+        }
+        cache.set(key, cached, guide_sel.PAGE_CACHE_SECONDS)
+    return _cached_page(request, "approvals/guide/event.html", cached)
+
+
+def _guide_matter_body(matter: Matter, today: date) -> str:
     due = workdays.add_working_days(today, matter.committed_days)
     context = {
         "matter": matter,
@@ -220,7 +233,32 @@ def guide_matter(request, code: str):
         "guide": guide_sel.where_and_who(matter),
         "faq": matter.faq_items(),
     }
-    return render(request, "approvals/guide/matter.html", context)
+    return render_to_string("approvals/guide/_matter.html", context)
+
+
+def guide_matter(request, code: str):
+    """A matter's guide. The body is the same for every reader in a language on a day: rendered
+    once per register and calendar change stamp (guide_sel.guide_page_cache_key), without the
+    request (nothing in it is anyone's own; the apply link depends on the matter only), so a
+    change to the register or a holiday shows on the next request. Not cached: a withdrawn or
+    unknown code (answered as before), and the enforcement matters, whose discretion benchmark
+    comes from another app's data (approvals.guide_hooks) that no stamp follows."""
+    today = timezone.localdate()
+    seen = guide_sel.guide_page_stamps()
+    key = guide_sel.guide_page_cache_key("matter", code, day=today, seen=seen)
+    cached = cache.get(key)
+    if cached is None:
+        matter = sel.guide_matter(code, on=today)
+        if matter is None:
+            withdrawn = sel.matter_withdrawn(code)
+            if withdrawn is not None:
+                return matter_withdrawn_page(request, withdrawn)
+            raise Http404(_("没有找到现行有效的该事项。"))
+        workdays.sync(seen[workdays.CALENDAR_STAMP])  # another process's holiday counts at once
+        cached = {"title": str(matter.display_name), "body": _guide_matter_body(matter, today)}
+        if not matter.is_ex_officio:
+            cache.set(key, cached, guide_sel.PAGE_CACHE_SECONDS)
+    return _cached_page(request, "approvals/guide/matter.html", cached)
 
 
 def guide_material_form(request, code: str, material_id: int, which: str):

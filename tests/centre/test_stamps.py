@@ -3,6 +3,8 @@ moves with what the board shows of it — not with an audited act elsewhere — 
 the data that changed are computed again, the stamp is read without a query when it is fresh,
 and the map gathers many incidents per grid without leaving any out."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
@@ -219,3 +221,36 @@ def test_a_process_that_computes_without_the_lock_leaves_the_holders_lock(ctown)
     with travel(NOW):
         board.board(NOW)
     assert cache.get(f"centre:computing:{key}") == 1
+
+
+def test_a_moved_panel_is_computed_at_most_once_per_interval(
+    ctown, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Reports arriving faster than the board polls: within CENTRE["PANEL_MIN_SECONDS"] of a
+    panel's last computation its previous version is shown (not cached as current); after it,
+    the next poll computes the panel with every report since."""
+    settings.CENTRE = {**settings.CENTRE, "PANEL_MIN_SECONDS": 10}
+    api = APIClient()
+    api.force_authenticate(ctown.dispatcher)
+    with travel(NOW):
+        first = api.get("/api/v1/centre/board/")
+    computed = []
+    for name, fn in list(board.PANELS.items()):
+        monkeypatch.setitem(
+            board.PANELS, name, lambda now, fn=fn, name=name: computed.append(name) or fn(now)
+        )
+    for seconds in (2, 5):
+        with django_capture_on_commit_callbacks(execute=True):
+            ctown._report(ctown.grid.citizen, "ORD", ctown.grid.V2G1, NOW.replace(minute=0))
+        with travel(NOW + timedelta(seconds=seconds)):
+            soon = api.get("/api/v1/centre/board/", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert soon.status_code == 200 and computed == []
+        assert soon.json()["new_reports"] == first.json()["new_reports"]
+        assert soon["ETag"].strip('"').endswith("-previous")
+    with travel(NOW + timedelta(seconds=11)):
+        later = api.get("/api/v1/centre/board/")
+        again = api.get("/api/v1/centre/board/", HTTP_IF_NONE_MATCH=later["ETag"])
+    assert {"new_reports", "incidents", "dispatch", "late"} <= set(computed)
+    assert later.json()["new_reports"]["total"] == first.json()["new_reports"]["total"] + 2
+    assert not later["ETag"].strip('"').endswith("-previous")
+    assert again.status_code == 304
