@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import CharField, Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Prefetch
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
@@ -163,17 +163,22 @@ def whistle_absent(sweep: Sweep) -> Iterator[Due]:
         .filter(Exists(waiting))
         .filter(~Exists(done))
         .select_related("incident", "incident__category", "blown_by")
+        .prefetch_related(
+            Prefetch(
+                "calls",
+                queryset=WhistleCall.objects.filter(reported_at__isnull=True)
+                .select_related("department")
+                .order_by("pk"),
+                to_attr="absent_calls",
+            )
+        )
         .order_by("meet_at")[: sweep.limit]
     )
     centre = who.dispatchers()
     from grid.services.dispatch import whistle_url
 
     for whistle in whistles:
-        absent = [
-            c.department.name
-            for c in whistle.calls.select_related("department")
-            if c.reported_at is None
-        ]
+        absent = [c.department.name for c in whistle.absent_calls]
         yield Due(
             obj=whistle,
             deadline=timezone.localtime(whistle.meet_at).date(),

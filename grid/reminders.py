@@ -18,7 +18,9 @@ that moves the date, is reminded again; the same clock never twice."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat, TruncDate
@@ -98,6 +100,16 @@ def _holders(incidents: list[Incident]) -> dict[int, list[User]]:
     return result
 
 
+@functools.cache
+def _detail_url_pattern() -> str:
+    return reverse("grid:incident-detail", args=["NUMBER"])
+
+
+def _detail_url(number: str) -> str:
+    # reverse() costs ~0.35 ms; a full-size first sweep reminds ~12,000 incidents per rule.
+    return _detail_url_pattern().replace("NUMBER", quote(number, safe=""))
+
+
 def _clock_dues(kind: str, incidents: list[Incident], recipients) -> Iterator[Due]:
     for incident in incidents:
         yield Due(
@@ -111,7 +123,7 @@ def _clock_dues(kind: str, incidents: list[Incident], recipients) -> Iterator[Du
                 "due_at": incident.due_at,
                 "grid": incident.grid.name if incident.grid_id else "",
             },
-            url=reverse("grid:incident-detail", args=[incident.number]),
+            url=_detail_url(incident.number),
         )
 
 

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -388,7 +389,7 @@ def notify_bulk(messages: Sequence[Message]) -> list[Notification]:
             rows.append(delivery)
         Delivery.objects.bulk_create(rows)
         ids = [d.pk for d in rows]
-        transaction.on_commit(partial(enqueue_deliveries, ids), robust=True)
+        transaction.on_commit(partial(_enqueue_after_commit, ids))
     return notifications
 
 
@@ -435,6 +436,12 @@ def enqueue_deliveries(ids: Sequence[int], *, fan_out: bool = True) -> int:
                 for pk in ids:
                     tasks.send_delivery.apply_async((pk,), **options)
                     published.append(pk)
+    except SoftTimeLimitExceeded:
+        # The task's time is up: what was published is marked, the rest is the outbox
+        # sweep's; the caller (a sweep) must stop, not carry on.
+        if published:
+            Delivery.objects.filter(pk__in=published).update(enqueued_at=timezone.now())
+        raise
     except Exception as exc:  # the broker is down or misconfigured: the sweep will catch up
         log.warning(
             "could not enqueue %d of %d notification deliveries (%s: %s); they stay pending "
@@ -447,6 +454,20 @@ def enqueue_deliveries(ids: Sequence[int], *, fan_out: bool = True) -> int:
     if published:
         Delivery.objects.filter(pk__in=published).update(enqueued_at=timezone.now())
     return len(published)
+
+
+def _enqueue_after_commit(ids: Sequence[int]) -> None:
+    """The on_commit hook of notify_bulk: like ``robust=True`` (a failure is logged, the
+    committed work stands and the outbox sweep publishes later), except that a task's soft time
+    limit is not swallowed: it must end the sweep that committed, not let it carry on."""
+    try:
+        enqueue_deliveries(ids)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        log.exception(
+            "publishing %d deliveries after commit failed; the outbox sweep will", len(ids)
+        )
 
 
 def mark_not_enqueued(ids: Sequence[int]) -> None:

@@ -10,6 +10,13 @@ nothing twice; a changed deadline is a new key and is reminded again, the old on
 Each chunk of due items is written in one transaction together with its notifications and
 outbox rows (portal.notifications), so a crash never leaves a reminder recorded but unsent.
 
+A sweep keeps to its time: each rule stops after REMINDER_RULE_SECONDS (between chunks) and the
+sweep starts no rule after REMINDER_SWEEP_SECONDS, both well under the task's soft time limit.
+What a rule did not reach is not in the ledger, so the next sweep's query returns it again: a
+sweep resumes, it never restarts. Rules left unfinished run first in the next sweep. Celery's
+soft time limit (or any BaseException) is not a rule's failure: it ends the sweep at once, the
+open chunk's transaction rolled back.
+
 Adding a rule (in a domain app; the core never imports domain apps)::
 
     # approvals/reminders.py
@@ -35,13 +42,16 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time as monotonic_time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -76,14 +86,21 @@ class Due:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The moment a sweep runs, as rules see it."""
+    """The moment a sweep runs, as rules see it. ``until`` (time.monotonic()) is when the rule
+    running must stop: a rule with slow work before its first item may check ``time_left``."""
 
     now: datetime
     limit: int
+    until: float | None = None
 
     @property
     def today(self) -> date:
         return timezone.localdate(self.now)
+
+    def time_left(self) -> float:
+        if self.until is None:
+            return float("inf")
+        return self.until - monotonic_time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,11 @@ class SweepError(Exception):
     """One or more rules failed (the others ran); the message names them."""
 
 
+# Not a rule's failure: the task's time is up (or the process is stopping). Ends the sweep.
+SWEEP_ENDERS: tuple[type[BaseException], ...] = (SoftTimeLimitExceeded,)
+UNFINISHED_CACHE_KEY = "portal.reminders.unfinished"
+
+
 def run_sweep(
     *,
     now: datetime | None = None,
@@ -197,35 +219,100 @@ def run_sweep(
     only: Iterable[Rule] | None = None,
 ) -> dict[str, int]:
     """Run every registered rule (or ``kinds``/``only``). Returns {kind: reminders issued}.
-    A failing rule is logged and the others still run; SweepError is raised at the end."""
+    A failing rule is logged and the others still run; SweepError is raised at the end.
+    Each rule stops after REMINDER_RULE_SECONDS, and no rule starts after
+    REMINDER_SWEEP_SECONDS: what is left waits for the next sweep, which runs the unfinished
+    rules first. SoftTimeLimitExceeded (and any BaseException) ends the sweep at once."""
+    started = monotonic_time.monotonic()
+    sweep_until = started + settings.REMINDER_SWEEP_SECONDS
     sweep = Sweep(now=now or timezone.now(), limit=settings.REMINDER_SWEEP_LIMIT)
     selected = list(only) if only is not None else rules()
     if kinds is not None:
         wanted = set(kinds)
         selected = [r for r in selected if r.kind in wanted]
+    # Stable: the unfinished ones first, each group in its usual order.
+    unfinished_before = set(cache.get(UNFINISHED_CACHE_KEY) or ())
+    selected.sort(key=lambda r: r.kind not in unfinished_before)
     issued: dict[str, int] = {}
     failed: list[str] = []
+    unfinished: list[str] = []
     for rule_ in selected:
+        now_ = monotonic_time.monotonic()
+        if now_ >= sweep_until:
+            unfinished.append(rule_.kind)
+            continue
+        until = min(now_ + settings.REMINDER_RULE_SECONDS, sweep_until)
         try:
-            issued[rule_.kind] = run_rule(rule_, sweep)
+            count, done = _run_rule(rule_, replace(sweep, until=until))
+        except SWEEP_ENDERS:
+            log.warning(
+                "reminder sweep stopped by its time limit in rule %s after %.1f s "
+                "(issued before: %s); the next sweep resumes",
+                rule_.kind,
+                monotonic_time.monotonic() - started,
+                issued,
+            )
+            _remember_unfinished([rule_.kind, *unfinished], selected, issued, failed)
+            raise
         except Exception:
             log.exception("reminder rule %s failed", rule_.kind)
             failed.append(rule_.kind)
+            continue
+        issued[rule_.kind] = count
+        if not done:
+            unfinished.append(rule_.kind)
+    _remember_unfinished(unfinished, selected, issued, failed)
     if any(issued.values()):
         log.info("reminder sweep: %s", {k: v for k, v in issued.items() if v})
+    if unfinished:
+        log.warning(
+            "reminder sweep out of time after %.1f s: left for the next sweep: %s",
+            monotonic_time.monotonic() - started,
+            ", ".join(unfinished),
+        )
     if failed:
         raise SweepError(f"reminder rules failed: {', '.join(failed)} (others ran: {issued})")
     return issued
 
 
+def _remember_unfinished(unfinished, selected, issued, failed) -> None:
+    """Keep, across sweeps (the shared cache), the rules to run first next time: those this
+    sweep stopped or did not reach. A sweep of only some rules leaves the others' state."""
+    previous = set(cache.get(UNFINISHED_CACHE_KEY) or ())
+    reached = set(issued) | set(failed)
+    left = set(unfinished) | {r.kind for r in selected if r.kind not in reached}
+    finished = reached - left
+    now_left = (previous - finished) | left
+    if now_left != previous:
+        cache.set(UNFINISHED_CACHE_KEY, sorted(now_left), timeout=24 * 3600)
+
+
 def run_rule(rule_: Rule, sweep: Sweep) -> int:
-    """Run one rule: record what it yields chunk by chunk; notify for the rows inserted."""
+    """Run one rule: record what it yields chunk by chunk; notify for the rows inserted.
+    Stops between chunks once ``sweep.until`` has passed (the rest waits for the next
+    sweep). Returns the number of reminders issued."""
+    return _run_rule(rule_, sweep)[0]
+
+
+def _run_rule(rule_: Rule, sweep: Sweep) -> tuple[int, bool]:
     issued = 0
-    items: Iterator[Due] = iter(rule_.fn(sweep) or ())
-    items = itertools.islice(items, sweep.limit)
-    while chunk := list(itertools.islice(items, settings.REMINDER_SWEEP_CHUNK)):
-        issued += _issue(rule_.kind, chunk)
-    return issued
+    produced = rule_.fn(sweep) or ()
+    items: Iterator[Due] = itertools.islice(iter(produced), sweep.limit)
+    try:
+        while chunk := list(itertools.islice(items, settings.REMINDER_SWEEP_CHUNK)):
+            issued += _issue(rule_.kind, chunk)
+            if sweep.time_left() <= 0:
+                log.info(
+                    "reminder rule %s out of time after %d issued; the next sweep resumes",
+                    rule_.kind,
+                    issued,
+                )
+                return issued, False
+    finally:
+        close = getattr(produced, "close", None)
+        if close is not None:
+            close()  # a generator's queries end here, not when it is garbage-collected
+    return issued, True
 
 
 @transaction.atomic

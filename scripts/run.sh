@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Starts the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
+# Starts the web server, two Celery workers (queue "celery": sweeps and timed work; queue
+# "notifications": e-mail/SMS sends) and Celery beat together; Ctrl-C stops them all.
+# Two workers are safe on the file-system broker: each message is a file named after its queue and
+# each worker reads only its own queue's files; SQLite sees two writing processes, as one worker
+# of concurrency 2 did before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -18,20 +22,24 @@ $BIN/python manage.py migrate --no-input -v0
 $BIN/python manage.py seed_demo
 $BIN/python manage.py collectstatic --no-input -v0
 
+# $! must be the program's PID, not sed's: its output goes to sed through a process
+# substitution, so stop() kills the programs themselves.
 pids=()
 stop() {
   trap - INT TERM EXIT
-  echo; echo "== stopping web, worker and beat"
+  echo; echo "== stopping web, workers and beat"
   kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
-$BIN/celery -A portal worker -l info --concurrency 2 -n "worker@%h" 2>&1 | sed -u 's/^/[worker] /' &
+$BIN/celery -A portal worker -l info -Q celery --concurrency 1 -n "worker@%h" > >(sed -u 's/^/[worker] /') 2>&1 &
 pids+=($!)
-$BIN/celery -A portal beat -l info 2>&1 | sed -u 's/^/[beat]   /' &
+$BIN/celery -A portal worker -l info -Q "${NOTIFICATIONS_QUEUE:-notifications}" --concurrency 1 -n "sends@%h" > >(sed -u 's/^/[sends]  /') 2>&1 &
 pids+=($!)
-$BIN/python manage.py runserver 127.0.0.1:${PORT:-8000} --noreload 2>&1 | sed -u 's/^/[web]    /' &
+$BIN/celery -A portal beat -l info > >(sed -u 's/^/[beat]   /') 2>&1 &
+pids+=($!)
+$BIN/python manage.py runserver 127.0.0.1:${PORT:-8000} --noreload > >(sed -u 's/^/[web]    /') 2>&1 &
 pids+=($!)
 
 sleep 2

@@ -76,6 +76,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer, but a select written in Python (its templates cost ~0.12 ms an option).
+FORM_RENDERER = "portal.forms_renderer.Renderer"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'onewindow.sqlite3'}"),
 }
@@ -362,6 +365,11 @@ CELERY_BEAT_SCHEDULE = {
 # a slow mail server never delays a sweep. A worker started without -Q consumes both.
 NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="notifications")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A worker that consumes only the sweeps' queue (not the sends') lowers its CPU priority by this
+# much when it starts (portal.celery): the sweeps and the 5-minute forecast (tens of seconds of
+# CPU at full size) yield the cores to the web workers instead of stalling every request for
+# their duration. 0 keeps the priority.
+SWEEPS_WORKER_NICE = env.int("SWEEPS_WORKER_NICE", default=10)
 # Each queue its own direct exchange and routing key: a bare Queue(name) would be bound to the
 # "celery" exchange with key "celery" and receive a copy of every default-queue message.
 CELERY_TASK_QUEUES = tuple(
@@ -379,6 +387,11 @@ CELERY_TASK_ROUTES = {
 REMINDER_SWEEP_MINUTES = env.float("REMINDER_SWEEP_MINUTES", default=5)
 REMINDER_SWEEP_CHUNK = env.int("REMINDER_SWEEP_CHUNK", default=1000)
 REMINDER_SWEEP_LIMIT = env.int("REMINDER_SWEEP_LIMIT", default=20000)
+# A sweep keeps to its time (well under sweep_reminders' soft time limit, 240 s): each rule stops
+# after REMINDER_RULE_SECONDS, no rule starts after REMINDER_SWEEP_SECONDS; the next sweep
+# resumes where they stopped.
+REMINDER_RULE_SECONDS = env.float("REMINDER_RULE_SECONDS", default=30)
+REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=150)
 REMINDER_OUTBOX_SWEEP_SECONDS = env.float("REMINDER_OUTBOX_SWEEP_SECONDS", default=60)
 REMINDER_OUTBOX_GRACE_SECONDS = env.float("REMINDER_OUTBOX_GRACE_SECONDS", default=60)
 REMINDER_OUTBOX_REQUEUE_AFTER_SECONDS = env.float(
@@ -587,6 +600,10 @@ CELERY_BEAT_SCHEDULE["callout-sweep"] = {
 CENTRE = {
     "POLL_SECONDS": env.int("CENTRE_POLL_SECONDS", default=3),
     "TICK_SECONDS": env.int("CENTRE_TICK_SECONDS", default=15),
+    # A board panel whose data moved is computed again at most this often (its previous version
+    # is shown meanwhile): a new report shows within this long plus a poll, and a busy day's
+    # stream of reports costs one computation per panel per interval, not one per poll.
+    "PANEL_MIN_SECONDS": env.int("CENTRE_PANEL_MIN_SECONDS", default=10),
     "SHIFTS": env.list("CENTRE_SHIFTS", default=["day=08:00-20:00", "night=20:00-08:00"]),
     "LATE_LIST": env.int("CENTRE_LATE_LIST", default=20),
     # The map draws each open incident as a pin up to this many; beyond, the urgent ones stay

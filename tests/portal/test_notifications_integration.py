@@ -119,7 +119,8 @@ class Workers:
         )
         self.procs: list[tuple[str, subprocess.Popen]] = []
 
-    def start(self, count: int = 1):
+    def start(self, count: int = 1, *, sends: bool = True):
+        """``sends=False``: a worker like the sweeps' one, on its own queue only."""
         for _ in range(count):
             name = f"{self.queue}-w{len(self.procs) + 1}"
             log = open(self.log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
@@ -139,7 +140,7 @@ class Workers:
                     "--without-mingle",
                     "--without-heartbeat",
                     "-Q",
-                    f"{self.queue},{name}",
+                    f"{self.queue},{name}" if sends else name,
                     "-n",
                     f"{name}@%h",
                 ],
@@ -206,8 +207,8 @@ def workers(tmp_path, shared_db, settings):
     require_or_skip(redis_answers(), f"Redis does not answer at {redis_url()}")
     made = []
 
-    def make(count=1, broker=None, **env):
-        w = Workers(tmp_path, broker or redis_url(), **env).start(count)
+    def make(count=1, broker=None, sends=True, **env):
+        w = Workers(tmp_path, broker or redis_url(), **env).start(count, sends=sends)
         settings.NOTIFICATIONS_QUEUE = w.queue  # what this process publishes sends to
         made.append(w)
         return w
@@ -347,6 +348,44 @@ def test_a_send_that_fails_twice_then_succeeds_is_delivered_once(workers, make_u
     counters = redis.Redis.from_url(redis_url())
     assert [int(counters.get(f"{key}:{c}")) for c in ("email", "sms")] == [3, 3]
     counters.delete(f"{key}:email", f"{key}:sms")
+
+
+def test_a_worker_on_the_sweeps_queue_never_takes_the_sends(workers, make_user):
+    """The soak's stall: sends waited behind four pool processes held by sweeps. A worker of
+    the sweeps' queue is up and working, and the send stays in its own queue until a worker of
+    that queue starts."""
+    import redis
+
+    from portal import tasks
+
+    citizen = make_user(roles.CITIZEN, email="li@example.cn")
+    notifications.preference_update(user=citizen, email=True, sms=False, language="zh-hans")
+    w = workers(sends=False)
+    [(sweeper, _proc)] = w.procs
+    client = redis.Redis.from_url(w.broker)
+    with app_broker(w.broker):
+        with transaction.atomic():
+            notifications.notify(
+                recipient=citizen, kind=reminders.CALENDAR_NEXT_YEAR_MISSING, context={"year": 2027}
+            )
+        marker = f"sweeps worker alive {uuid.uuid4().hex}"
+        w.publish(tasks.ping, queue=sweeper, args=[marker])
+        w.publish(tasks.ping, queue=sweeper, args=[marker + " again"])
+        wait_for(
+            lambda: (
+                AuditEntry.objects.filter(action="celery.ping", note__startswith=marker).count()
+                == 2
+            ),
+            "the sweeps' worker to run its own tasks",
+        )
+        delivery = Delivery.objects.get()
+        assert delivery.status == "pending" and delivery.attempts == 0
+        assert client.llen(w.queue) == 1  # the send waits in its queue, untouched
+
+        w.start(1)  # the notifications worker
+        wait_for(lambda: Delivery.objects.filter(status="sent").exists(), "the e-mail to be sent")
+    assert read_mails(w.mail_dir) == [("li@example.cn", "2027年节假日安排尚未录入")]
+    assert client.llen(w.queue) == 0
 
 
 # --- Redis stopped during a commit ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -184,6 +185,134 @@ def test_a_failing_rule_does_not_stop_the_others(make_user, test_template):
                 only=[reminders.Rule("broken", broken), reminders.Rule(KIND, items.rule)]
             )
     assert Reminder.objects.filter(kind=KIND).count() == 1
+
+
+class Ledgered(Items):
+    """Like a real rule: what the ledger holds for its deadline is no longer due."""
+
+    def rule(self, sweep):
+        done = set(
+            Reminder.objects.filter(kind=KIND, object_type="test.item").values_list(
+                "object_id", "deadline"
+            )
+        )
+        for due in super().rule(sweep):
+            if (due.obj[1], due.deadline) not in done:
+                yield due
+
+
+@pytest.mark.django_db
+def test_a_rule_out_of_time_stops_and_the_next_sweeps_resume_each_once(
+    make_user, test_template, settings
+):
+    reviewer = make_user(roles.REVIEWER, email="r@example.cn")
+    items = Ledgered([reviewer])
+    items.deadlines = {f"B-{i}": date(2026, 10, 8) for i in range(5)}
+    settings.REMINDER_SWEEP_CHUNK = 2
+    settings.REMINDER_RULE_SECONDS = 0  # every rule is out of time after its first chunk
+
+    assert items.sweep(at(date(2026, 9, 30))) == {KIND: 2}
+    assert items.sweep(at(date(2026, 9, 30), hour=10)) == {KIND: 2}
+    settings.REMINDER_RULE_SECONDS = 30  # then a full sweep: the one left, nothing again
+    assert items.sweep(at(date(2026, 9, 30), hour=11)) == {KIND: 1}
+    assert items.sweep(at(date(2026, 9, 30), hour=12)) == {KIND: 0}
+
+    reminded = Reminder.objects.filter(kind=KIND)
+    assert sorted(reminded.values_list("object_id", flat=True)) == [f"B-{i}" for i in range(5)]
+    assert Notification.objects.filter(recipient=reviewer).count() == 5
+    assert Delivery.objects.filter(notification__recipient=reviewer).count() == 5
+
+
+@pytest.mark.django_db
+def test_rules_a_sweep_had_no_time_for_run_first_in_the_next(settings):
+    ran: list[str] = []
+
+    def rule(kind):
+        def fn(sweep):
+            ran.append(kind)
+            return []
+
+        return reminders.Rule(f"test.{kind}", fn)
+
+    first, second = rule("a"), rule("b")
+    cache.delete(reminders.UNFINISHED_CACHE_KEY)
+    settings.REMINDER_SWEEP_SECONDS = 0  # no time at all: nothing starts
+    with time_machine.travel(at(date(2026, 9, 30)), tick=False):
+        assert reminders.run_sweep(only=[first, second]) == {}
+        settings.REMINDER_SWEEP_SECONDS = 150
+        settings.REMINDER_RULE_SECONDS = 0
+        reminders.run_sweep(only=[second])  # finished "b"; "a" still owed
+        ran.clear()
+        reminders.run_sweep(only=[second, first])
+    assert ran == ["a", "b"]
+
+
+@pytest.mark.django_db
+def test_a_soft_time_limit_ends_the_sweep_at_once_and_rolls_back_its_chunk(
+    make_user, test_template, settings, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    reviewer = make_user(roles.REVIEWER, email="r@example.cn")
+    items = Ledgered([reviewer])
+    items.deadlines = {f"T-{i}": date(2026, 10, 8) for i in range(5)}
+    settings.REMINDER_SWEEP_CHUNK = 2
+    real_notify_bulk = reminders.notify_bulk
+    calls = []
+
+    def notify_bulk(messages):
+        calls.append(len(messages))
+        notes = real_notify_bulk(messages)  # the second chunk's rows are written…
+        if len(calls) == 2:
+            raise SoftTimeLimitExceeded()  # …when the task's time runs out
+        return notes
+
+    monkeypatch.setattr(reminders, "notify_bulk", notify_bulk)
+    later = []
+
+    def after(sweep):
+        later.append(sweep)
+        return []
+
+    with pytest.raises(SoftTimeLimitExceeded):  # not swallowed, not a SweepError
+        with time_machine.travel(at(date(2026, 9, 30)), tick=False):
+            reminders.run_sweep(
+                only=[reminders.Rule(KIND, items.rule), reminders.Rule("test.zz_after", after)]
+            )
+    assert later == []  # the next rule did not start
+    # The first chunk stands; the second was rolled back with its notifications.
+    assert sorted(Reminder.objects.values_list("object_id", flat=True)) == ["T-0", "T-1"]
+    assert Notification.objects.count() == 2
+    assert Delivery.objects.count() == 2
+
+    monkeypatch.setattr(reminders, "notify_bulk", real_notify_bulk)
+    assert items.sweep(at(date(2026, 9, 30), hour=10)) == {KIND: 3}
+    assert Reminder.objects.filter(kind=KIND).count() == 5
+    assert Notification.objects.filter(recipient=reviewer).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_soft_time_limit_while_publishing_after_commit_is_not_swallowed(
+    make_user, test_template, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from portal import notifications
+
+    def publish(ids, **kw):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(notifications, "enqueue_deliveries", publish)
+    items = Ledgered([make_user(roles.REVIEWER, email="r@example.cn")])
+    items.deadlines = {"P-1": date(2026, 10, 8)}
+    with pytest.raises(SoftTimeLimitExceeded):
+        notifications._enqueue_after_commit([1])
+
+    def broker_down(ids, **kw):
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(notifications, "enqueue_deliveries", broker_down)
+    notifications._enqueue_after_commit([1])  # logged; the outbox sweep publishes later
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,59 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+# --- Celery: sends never wait behind sweeps --------------------------------------------------------
+
+
+def _queues_of_worker_commands(commands: list[list[str]]) -> list[str]:
+    queues = []
+    for cmd in commands:
+        assert "-Q" in cmd, f"a worker without -Q consumes every queue: {cmd}"
+        queues.append(cmd[cmd.index("-Q") + 1])
+    return queues
+
+
+def test_sends_are_routed_to_the_notifications_queue_and_sweeps_to_celery(settings):
+    from celery import current_app
+
+    router = current_app.amqp.router
+
+    def queue_of(task):
+        return router.route({}, task)["queue"].name
+
+    assert queue_of("portal.tasks.send_delivery") == settings.NOTIFICATIONS_QUEUE
+    assert queue_of("portal.tasks.fan_out_deliveries") == settings.NOTIFICATIONS_QUEUE
+    assert queue_of("portal.tasks.sweep_reminders") == "celery"
+    assert queue_of("enforcement.tasks.callout_sweep") == "celery"
+    assert settings.NOTIFICATIONS_QUEUE != "celery"
+
+
+def test_every_way_of_running_starts_one_worker_per_queue():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    workers = [
+        s["command"]
+        for s in compose["services"].values()
+        if "worker" in s.get("command", []) and "celery" in s.get("command", [])[:1]
+    ]
+    assert sorted(_queues_of_worker_commands(workers)) == [
+        "${NOTIFICATIONS_QUEUE:-notifications}",
+        "celery",
+    ]
+
+    script = [
+        line.split()
+        for line in (ROOT / "scripts" / "run.sh").read_text().splitlines()
+        if " worker " in line and line.startswith("$BIN/celery")
+    ]
+    assert sorted(_queues_of_worker_commands(script)) == [
+        '"${NOTIFICATIONS_QUEUE:-notifications}"',
+        "celery",
+    ]
+
+    bench = (ROOT / "bench" / "load" / "run.py").read_text()
+    assert len(re.findall(r'"portal",\s+"worker",', bench)) == 2
+    assert '"-Q",\n                "celery",' in bench
+    assert 'env.get("NOTIFICATIONS_QUEUE", "notifications")' in bench
