@@ -187,7 +187,7 @@ def late_panel(now: datetime) -> dict:
 
 
 def forecast_panel() -> dict:
-    found = dict(forecast_sel.cached(limit=10))
+    found = dict(forecast_sel.cached(limit=10, wait=False))
     found["url"] = reverse("centre:forecast")
     return found
 
@@ -237,9 +237,18 @@ def _panel_or_previous(name: str, key: str, now: datetime) -> tuple[dict, bool]:
     """(panel, stale): one process computes a panel whose key moved (a lock in the shared
     cache); the others meanwhile show its previous version rather than compute it again — a
     new report polled by every dispatcher and the wall at once costs one computation, not one
-    per worker. With no previous version yet, every caller computes."""
+    per worker. A panel computed less than CENTRE["PANEL_MIN_SECONDS"] ago is not computed
+    again: its previous version is shown until then — on a busy day reports arrive faster
+    than the board polls, and every poll would recompute the incidents' panels. With no
+    previous version yet, every caller computes."""
     language = translation.get_language() or ""
     previous_key = f"centre:panel:{name}:{language}:previous"
+    recent_key = f"centre:panel:{name}:{language}:recent"
+    least = int(settings.CENTRE["PANEL_MIN_SECONDS"])
+    if least > 0:
+        found = cache.get_many([recent_key, previous_key])
+        if recent_key in found and previous_key in found:
+            return found[previous_key], True
     lock = f"centre:computing:{key}"
     holder = cache.add(lock, 1, LOCK_SECONDS)
     if not holder:
@@ -248,7 +257,11 @@ def _panel_or_previous(name: str, key: str, now: datetime) -> tuple[dict, bool]:
             return previous, True
     try:
         panel = PANELS[name](now)
+        if panel.get("pending"):  # being computed elsewhere: asked again at the next poll
+            return panel, True
         cache.set_many({key: panel, previous_key: panel}, CACHE_SECONDS)
+        if least > 0:
+            cache.set(recent_key, 1, least)
     finally:
         if holder:  # never release another process's lock
             cache.delete(lock)

@@ -125,6 +125,7 @@ def will_miss(
 
 
 KEEP = 500  # the most items any page shows (the board 10, the API 200, the list 500)
+COMPUTE_LOCK_SECONDS = 120  # a computation that takes longer is assumed dead
 
 
 def _key() -> str:
@@ -158,11 +159,23 @@ def refresh_all(*, now: datetime | None = None) -> dict[str, int]:
     return totals
 
 
-def cached(*, limit: int = 50) -> dict:
-    """The forecast as kept by ``refresh`` (computed here only when none is kept)."""
+def cached(*, limit: int = 50, wait: bool = True) -> dict:
+    """The forecast as kept by ``refresh``. When none is kept (a cold cache, the worker not yet
+    run) one process computes it; with ``wait=False`` (the board, polled by every dispatcher
+    and wall at once) the others do not compute it again meanwhile but get it as pending —
+    at a million incidents a computation takes seconds, and three web workers computing it
+    together held every request of the portal for half a minute."""
     found = cache.get(_key())
     if found is None:
-        found = refresh()
+        lock = f"{_key()}:computing"
+        holder = cache.add(lock, 1, COMPUTE_LOCK_SECONDS)
+        if not holder and not wait:
+            return {"computed_at": None, "total": 0, "items": [], "pending": True}
+        try:
+            found = refresh()
+        finally:
+            if holder:
+                cache.delete(lock)
     return {
         "computed_at": found["computed_at"],
         "total": found["total"],

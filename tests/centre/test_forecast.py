@@ -126,3 +126,40 @@ def test_the_board_reads_the_forecast_the_periodic_task_kept(ctown, django_asser
     assert [i["number"] for i in kept["items"]] == [ctown.ap2.number, ctown.l1.number]
     assert english["items"][0]["kind_label"] == "Application"
     assert len(english["items"]) == 6
+
+
+@pytest.mark.django_db
+def test_a_cold_forecast_is_computed_by_one_process_the_board_of_the_others_says_pending(
+    ctown, django_assert_num_queries
+):
+    """No forecast kept yet (a cold cache, before the worker's first run): one process computes
+    it; another poll meanwhile neither computes it again nor waits — its board says pending and
+    is not kept, so the next poll after the computation shows the forecast."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+
+    from centre.selectors import board
+    from centre.views.board import DESK_ROWS
+
+    with travel(NOW):
+        cache.delete(forecast._key())
+        lock = f"{forecast._key()}:computing"
+        assert cache.add(lock, 1, 60)  # another process is computing it
+        try:
+            with django_assert_num_queries(0):
+                pending = forecast.cached(limit=10, wait=False)
+            assert pending == {"computed_at": None, "total": 0, "items": [], "pending": True}
+            stamp, data = board.board()
+            assert data["forecast"]["pending"] and stamp.endswith("-previous")
+            html = render_to_string(
+                "centre/_panels.html",
+                {"board": data, "mode": "desk", "stamp": stamp, "rows": DESK_ROWS},
+            )
+            assert "正在计算" in html
+        finally:
+            cache.delete(lock)
+        # The lock gone (the computation done or dead): the next poll computes and keeps it.
+        stamp, data = board.board()
+        assert not data["forecast"].get("pending") and data["forecast"]["total"] == 6
+        assert not stamp.endswith("-previous")
+        assert cache.get(forecast._key())["total"] == 6
