@@ -73,9 +73,14 @@ def _person(kind: str) -> dict:
     return people[next(_counters[kind]) % len(people)]
 
 
+# Each user's pause between actions: 0.5–1.5 s, times LOAD_THINK (run.py --think) — a soak
+# at a lower rate keeps every kind of user present instead of dropping kinds with users.
+THINK = float(os.environ.get("LOAD_THINK", "1"))
+
+
 class Staff(FastHttpUser):
     abstract = True
-    wait_time = between(0.5, 1.5)
+    wait_time = between(0.5 * THINK, 1.5 * THINK)
     kind = ""
 
     def on_start(self):
@@ -88,11 +93,16 @@ class Staff(FastHttpUser):
     # A page in the browser (session cookie) and a call of the API (token; no cookie, so the
     # session's CSRF check does not apply).
     def page(self, url: str, name: str):
-        headers = {**self.base, "Cookie": f"sessionid={self.me['session']}"}
+        headers = {**self.base, "Cookie": f"sessionid={self.me['session']}", "X-Load-Name": name}
         return self._check(self.client.get(url, headers=headers, name=name, catch_response=True))
 
     def api(self, method: str, url: str, name: str, body=None, headers=None):
-        h = {**self.base, "Authorization": f"Token {self.me['token']}", **(headers or {})}
+        h = {
+            **self.base,
+            "Authorization": f"Token {self.me['token']}",
+            "X-Load-Name": name,
+            **(headers or {}),
+        }
         return self._check(
             self.client.request(method, url, headers=h, json=body, name=name, catch_response=True)
         )
@@ -142,7 +152,7 @@ class Resident(Staff):
     def status(self):
         number, last4 = random.choice(DATA["numbers"])
         ip = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
-        headers = {**self.base, "X-Forwarded-For": ip}
+        headers = {**self.base, "X-Forwarded-For": ip, "X-Load-Name": "resident: status lookup API"}
         self._check(
             self.client.get(
                 f"/api/v1/status/?number={number}&mobile_last4={last4}",
@@ -420,7 +430,9 @@ class Floor(FastHttpUser):
     @task
     def bare(self):
         self.client.get(
-            "/bench/bare/", headers={"X-Forwarded-Proto": "https"}, name="floor: bare Django"
+            "/bench/bare/",
+            headers={"X-Forwarded-Proto": "https", "X-Load-Name": "floor: bare Django"},
+            name="floor: bare Django",
         )
 
 

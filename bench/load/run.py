@@ -6,14 +6,17 @@
 
 1. resets the data: the database ``--db`` is dropped and copied afresh from ``--template``
    (the database ``manage.py generate`` filled; it is never written to);
-2. logs everyone in (bench/load/prepare.py: sessions and tokens, each simulated user its own
-   share of the queues) — before the measured window;
+2. records in the reminder ledger what the generated history has already been reminded of
+   (bench/load/catch_up.py; ``--no-catch-up`` leaves it to the first sweeps) and logs everyone
+   in (bench/load/prepare.py: sessions and tokens, each simulated user its own share of the
+   queues) — before the measured window;
 3. starts gunicorn with the production settings (bench/load/settings.py: portal.settings
-   .production plus the bare floor view) and docker-compose's ``--workers 3``, a Celery
-   worker (``--concurrency 4``) and one beat, on PostgreSQL and Redis;
+   .production plus the bare floor view) and docker-compose's ``--workers 3``, its two Celery
+   workers (queue "celery", ``--concurrency 3``; queue "notifications", ``--concurrency 4``)
+   and one beat, on PostgreSQL and Redis;
 4. measures the floor: the bare Django view alone on the same gunicorn, as fast as it goes;
 5. runs the mix (bench/load/locustfile.py) in steps of users, or one long soak, while sampling
-   the CPU of gunicorn, this database's PostgreSQL backends, the worker, beat and locust
+   the CPU of gunicorn, this database's PostgreSQL backends, both workers, beat and locust
    (psutil) and the load average;
 6. writes ``report.md`` (and ``report.json``) in ``--out``: per step the throughput and, per
    request type, p50/p95/p99, share of the mix, errors and 409s; the CPU split; the ceiling
@@ -54,9 +57,20 @@ def parse_args():
     p.add_argument("--steps", default="20:90,40:90,60:90,80:90", help="users:seconds,...")
     p.add_argument("--soak", type=int, default=0, help="seconds of one constant step")
     p.add_argument("--users", type=int, default=40, help="users of the soak")
+    p.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="each user's pause (0.5–1.5 s) times this: a soak's rate with every kind present",
+    )
     p.add_argument("--settle", type=int, default=20, help="seconds left out at each step start")
     p.add_argument("--floor-seconds", type=int, default=20)
     p.add_argument("--per-kind", type=int, default=40)
+    p.add_argument(
+        "--no-catch-up",
+        action="store_true",
+        help="leave the generated history's reminders to the first sweeps (catch_up.py)",
+    )
     p.add_argument("--out", default="")
     return p.parse_args()
 
@@ -193,6 +207,7 @@ def locust(env, classes, users, seconds, log_path: Path, out: Path, steps: str =
     e = dict(env)
     e["LOAD_LOG"] = str(log_path)
     e["LOAD_PEOPLE"] = str(out / "people.json")
+    e["LOAD_THINK"] = str(env.get("LOAD_THINK", "1"))
     if steps:
         e["LOAD_STEPS"] = steps
     if classes == ["Floor"]:
@@ -241,11 +256,23 @@ def read_log(path: Path):
     return rows
 
 
-def summarise(rows, t0, t1):
+def read_cpu_log(env):
+    path = Path(env["LOAD_CPU_LOG"])
+    return read_log(path) if path.exists() else []
+
+
+def summarise(rows, t0, t1, cpu_rows=()):
+    """The window's requests as locust saw them; with ``cpu_rows`` (the gunicorn workers' own
+    log, gunicorn_cpu.py) the CPU milliseconds each request type cost the worker that served
+    it, p50 and mean."""
     window = [r for r in rows if t0 <= r[0] < t1]
     by = defaultdict(list)
     for r in window:
         by[r[1]].append(r)
+    cpu_by = defaultdict(list)
+    for r in cpu_rows:
+        if t0 <= r[0] < t1:
+            cpu_by[r[1]].append(r[2])
     seconds = max(t1 - t0, 1e-9)
     total = len(window)
     types = {}
@@ -261,8 +288,13 @@ def summarise(rows, t0, t1):
             "errors": sum(1 for r in rs if r[3] >= 400 and r[3] != 409 or r[3] == 0),
             "conflicts": sum(1 for r in rs if r[3] == 409),
         }
+        if cpu_by.get(name):
+            types[name]["cpu_p50"] = percentile(cpu_by[name], 0.5)
+            types[name]["cpu_mean"] = sum(cpu_by[name]) / len(cpu_by[name])
     ms = [r[2] for r in window]
+    cpu_all = [v for values in cpu_by.values() for v in values]
     return {
+        "cpu_mean": sum(cpu_all) / len(cpu_all) if cpu_all else None,
         "seconds": seconds,
         "requests": total,
         "rps": total / seconds,
@@ -277,19 +309,25 @@ def summarise(rows, t0, t1):
 
 def table(summary) -> list[str]:
     lines = [
-        "| request type | share | req/s | p50 ms | p95 ms | p99 ms | errors | 409 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| request type | share | req/s | p50 ms | p95 ms | p99 ms | errors | 409 "
+        "| worker CPU ms p50 / mean |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+
+    def cpu(t):
+        return f"{t['cpu_p50']:.1f} / {t['cpu_mean']:.1f}" if "cpu_p50" in t else "–"
+
     for name, t in summary["types"].items():
         flag = " ⚠" if t["p95"] > 300 or t["p99"] > 1000 else ""
         lines.append(
             f"| {name}{flag} | {t['share'] * 100:.1f} % | {t['rps']:.1f} | {t['p50']:.0f} | "
-            f"{t['p95']:.0f} | {t['p99']:.0f} | {t['errors']} | {t['conflicts']} |"
+            f"{t['p95']:.0f} | {t['p99']:.0f} | {t['errors']} | {t['conflicts']} | {cpu(t)} |"
         )
+    mean = summary.get("cpu_mean")
     lines.append(
         f"| **all** | 100 % | **{summary['rps']:.1f}** | {summary['p50']:.0f} | "
         f"{summary['p95']:.0f} | {summary['p99']:.0f} | {summary['errors']} | "
-        f"{summary['conflicts']} |"
+        f"{summary['conflicts']} | {'–' if mean is None else f'mean {mean:.1f}'} |"
     )
     return lines
 
@@ -311,11 +349,18 @@ def main():
         print(f"data reset from {args.template} in {report['reset_seconds']} s", flush=True)
     env = environment(args, db)
     env["LOAD_PORT"] = str(args.port)
+    env["LOAD_THINK"] = str(args.think)
+    env["LOAD_CPU_LOG"] = str(out / "cpu.tsv")
+    report["think"] = args.think
     # The copy is brought up to the code's migrations (nothing to do when the template is).
     sh(str(BIN / "python"), "manage.py", "migrate", "--no-input", "-v0", env=env, cwd=ROOT)
     static = Path(env.get("STATIC_ROOT", ROOT / "var" / "staticfiles"))
     if not (static / "staticfiles.json").exists():
         sh(str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0", env=env, cwd=ROOT)
+    if not args.no_catch_up:
+        caught = sh(str(BIN / "python"), "bench/load/catch_up.py", env=env, cwd=ROOT)
+        report["catch_up"] = caught.stdout.strip().splitlines()[-1]
+        print(report["catch_up"], flush=True)
     prep = sh(
         str(BIN / "python"),
         "bench/load/prepare.py",
@@ -343,10 +388,14 @@ def main():
                 str(args.threads),
                 "--timeout",
                 "60",
+                "--config",
+                str(ROOT / "bench" / "load" / "gunicorn_cpu.py"),
             ],
             env,
             out / "gunicorn.log",
         )
+        # As docker-compose: one worker for queue "celery" (sweeps, timed work), one for the
+        # sends (NOTIFICATIONS_QUEUE), so that a long sweep never holds the sends up.
         procs["worker"] = start(
             [
                 str(BIN / "celery"),
@@ -354,14 +403,38 @@ def main():
                 "portal",
                 "worker",
                 "-l",
-                "warning",
+                "info",
+                "-Q",
+                "celery",
                 "--concurrency",
-                "4",
+                "3",
+                "--max-tasks-per-child",
+                "100",
+                "--max-memory-per-child",
+                "393216",
                 "-n",
                 f"load{args.port}@%h",
             ],
             env,
             out / "worker.log",
+        )
+        procs["worker-notifications"] = start(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "-l",
+                "warning",  # not a line per send
+                "-Q",
+                env.get("NOTIFICATIONS_QUEUE", "notifications"),
+                "--concurrency",
+                "4",
+                "-n",
+                f"load{args.port}-sends@%h",
+            ],
+            env,
+            out / "worker-notifications.log",
         )
         procs["beat"] = start(
             [
@@ -382,6 +455,7 @@ def main():
             "gunicorn": lambda: tree(procs["gunicorn"]),
             "postgres (this database)": lambda: backends(db),
             "celery worker": lambda: tree(procs["worker"]),
+            "celery worker (notifications)": lambda: tree(procs["worker-notifications"]),
             "celery beat": lambda: tree(procs["beat"]),
             "locust": lambda: tree(procs.get("locust")) if procs.get("locust") else [],
         }
@@ -393,7 +467,7 @@ def main():
         rows = read_log(floor_log)
         if rows:
             t0 = rows[0][0] + 5
-            report["floor"] = summarise(rows, t0, rows[-1][0])
+            report["floor"] = summarise(rows, t0, rows[-1][0], read_cpu_log(env))
         print(f"floor: {report.get('floor', {}).get('rps', 0):.0f} req/s", flush=True)
 
         mix_log = out / "requests.tsv"
@@ -443,10 +517,11 @@ def main():
             db, f"select count(*) from pg_stat_activity where datname = '{db}'"
         )
         rows = read_log(mix_log)
+        cpu_rows = read_cpu_log(env)
         report["steps"] = []
         for begin, end, users in plan:
             t0, t1 = started + begin + args.settle, started + end
-            s = summarise(rows, t0, t1)
+            s = summarise(rows, t0, t1, cpu_rows)
             cpu = defaultdict(float)
             loads = []
             for ts, used, la in samples:
@@ -474,7 +549,7 @@ def main():
                 f"{q} {sh('redis-cli', '-u', args.redis, 'llen', q).stdout.strip()}" for q in queues
             )
     finally:
-        for name in ("locust", "gunicorn", "worker", "beat"):
+        for name in ("locust", "gunicorn", "worker", "worker-notifications", "beat"):
             stop(procs.get(name))
     report["load_end"] = loadavg()
     (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
@@ -489,13 +564,19 @@ def write_markdown(report, path: Path):
         f"Database {report['db']} (copied from {report['template']}), load average at start "
         f"{report['load_start']}, at end {report['load_end']} (2 cores).",
         f"Logged in before the window: {report['people']}.",
+        f"Each user's pause between actions: 0.5–1.5 s × {report.get('think', 1.0)}.",
         "",
     ]
     floor = report.get("floor")
     if floor:
         lines.append(
             f"Floor (bare Django view, same gunicorn, alone): **{floor['rps']:.0f} req/s**, "
-            f"p50 {floor['p50']:.0f} ms."
+            f"p50 {floor['p50']:.0f} ms"
+            + (
+                f", worker CPU {floor['cpu_mean']:.2f} ms a request."
+                if floor.get("cpu_mean") is not None
+                else "."
+            )
         )
         lines.append("")
     for s in report.get("steps", []):
