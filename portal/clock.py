@@ -31,6 +31,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal import workdays
@@ -272,11 +273,30 @@ class ClockItem:
         return late_by(now=now, due_at=self.due_at, unit=self.unit)
 
 
+def _call(make, *args) -> str:
+    return make(*args)
+
+
+# A label made when it is used, in the language active then: ``later(make, *args)`` is a lazy
+# string that calls ``make(*args)`` each time it is turned into ``str``. ``make`` is a plain
+# function that translates literals (``_("…")``, so that makemessages still extracts them);
+# ``args`` are plain values (names, codes), not rows, so that no row is kept alive for it.
+later = lazy(_call, str)
+
+
+def labels(lazy_labels: bool):
+    """How an app's clock selector makes the translated labels of its items: now, in the
+    current language (``make(*args)``), or ``later`` — the forecast computes the workloads once
+    and keeps them in every language of the site."""
+    return later if lazy_labels else _call
+
+
 @dataclass
 class Workload:
     """What one holder has on the clock, for the centre's forecast: their open items (earliest
     deadline first) and how many they finished in the recent window. ``key`` is unique across
-    apps ("user:12", "department:3", "grid:45", "squad:2")."""
+    apps ("user:12", "department:3", "grid:45", "squad:2"). With ``lazy_labels`` (the forecast)
+    the translated labels of ``holder`` and of the items are lazy strings (:data:`later`)."""
 
     key: str
     holder: str

@@ -17,10 +17,10 @@ from django.utils import timezone
 from approvals.models import Application, State
 from approvals.models.applications import CLOCK_RUNNING
 from portal import clock, roles
-from portal.clock import ClockItem, ClockStatus, Unit, Workload
+from portal.clock import ClockItem, ClockStatus, Unit, Workload, labels
 from portal.models import StaffProfile
 
-from .dashboard import LIST_FIELDS, Names, holder, names
+from .dashboard import LIST_FIELDS, Names, held_by, holder_label, names
 
 KIND = "application"
 
@@ -52,7 +52,9 @@ def _reviewers(department_ids) -> dict[int, list[int]]:
     return people
 
 
-def _item(app: Application, today: date, lookup: Names, reviewers) -> ClockItem:
+def _item(
+    app: Application, today: date, lookup: Names, reviewers, *, lazy_labels=False
+) -> ClockItem:
     if app.handler_id:
         ids = (app.handler_id,)
         phone = app.handler.mobile or ""
@@ -63,7 +65,7 @@ def _item(app: Application, today: date, lookup: Names, reviewers) -> ClockItem:
         kind=KIND,
         number=app.number or app.reference,
         title=app.matter.name,
-        holder=holder(app, lookup),
+        holder=labels(lazy_labels)(holder_label, *held_by(app, lookup)),
         due_at=clock.end_of_day(app.due_date),
         unit=Unit.WORKING_DAYS,
         status=_status(app, today),
@@ -138,10 +140,13 @@ def counts(*, now: datetime | None = None) -> dict:
     )
 
 
-def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
+def workload(
+    *, since: date, now: datetime | None = None, lazy_labels: bool = False
+) -> list[Workload]:
     """Each holder's running applications (earliest due first) and how many they decided after
     ``since`` up to today: a reviewer their claimed ones, a department its unclaimed pool, a
-    district department the forwarded ones."""
+    district department the forwarded ones. ``lazy_labels``: the translated labels are lazy
+    strings (portal.clock.later)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     lookup = names()
@@ -166,7 +171,7 @@ def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
     for app in rows:
         key, label = key_of(app)
         load = loads.setdefault(key, Workload(key=key, holder=label))
-        load.items.append(_item(app, today, lookup, {}))
+        load.items.append(_item(app, today, lookup, {}, lazy_labels=lazy_labels))
     decided = Application.objects.filter(decided_on__gt=since, decided_on__lte=today).order_by()
     for handler_id, n in (
         decided.filter(handler__isnull=False).values_list("handler_id").annotate(n=Count("id"))

@@ -383,15 +383,29 @@ def _rows(qs: QuerySet[Application], ids: list[int]) -> list[Application]:
     return [found[pk] for pk in ids if pk in found]
 
 
+def held_by(app: Application, lookup: Names) -> tuple[str, str]:
+    """Who holds an application now, in no language: ("district", the district department it
+    was forwarded to), ("user", the reviewer who claimed it) or ("department", the department
+    whose unclaimed pool it waits in)."""
+    if app.state == State.FORWARDED:
+        return "district", lookup.department_full(app.delegating_department_id)
+    if app.handler_id:
+        return "user", str(app.handler.display_name)
+    return "department", lookup.department(app.department_id)
+
+
+def holder_label(kind: str, name: str) -> str:
+    """``held_by`` in the current language."""
+    if kind == "district":
+        return str(_("区级部门：%(name)s") % {"name": name})
+    if kind == "user":
+        return name
+    return str(_("%(department)s 待认领") % {"department": name})
+
+
 def holder(app: Application, lookup: Names) -> str:
     """Who holds an application now."""
-    if app.state == State.FORWARDED:
-        return str(
-            _("区级部门：%(name)s") % {"name": lookup.department_full(app.delegating_department_id)}
-        )
-    if app.handler_id:
-        return str(app.handler.display_name)
-    return str(_("%(department)s 待认领") % {"department": lookup.department(app.department_id)})
+    return holder_label(*held_by(app, lookup))
 
 
 def _overdue_row(app: Application, today: date, lookup: Names) -> dict:

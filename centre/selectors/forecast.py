@@ -54,13 +54,15 @@ class Prediction:
         return self.expected is None or self.expected > self.due_day
 
     def as_dict(self) -> dict:
+        """What the board keeps of it, in the current language (the labels of ``will_miss``
+        are lazy strings: made here)."""
         i = self.item
         return {
             "kind": i.kind,
             "kind_label": kind_label(i.kind),
             "number": i.number,
-            "title": i.title,
-            "holder": self.holder,
+            "title": str(i.title),
+            "holder": str(self.holder),
             "due": self.due_day,
             "status": str(i.status),
             "expected": self.expected,
@@ -107,14 +109,16 @@ def will_miss(
     *, now: datetime | None = None, window_days: int | None = None, limit: int | None = None
 ) -> list[Prediction]:
     """The items not yet red that will miss their deadline at the current pace, earliest
-    deadline first."""
+    deadline first. Computed in no language: the translated labels (titles, holders) are lazy
+    strings, made in the language active when they are used (``Prediction.as_dict``), so one
+    computation serves every language of the site."""
     now = now or timezone.now()
     window = window_days or int(settings.CENTRE["FORECAST_WINDOW_DAYS"])
     today = timezone.localdate(now)
     since = working_days_before(today, window)
     loads: list[Workload] = []
     for source in sources().values():
-        loads += source.workload(since=since, now=now)
+        loads += source.workload(since=since, now=now, lazy_labels=True)
     found = [
         p
         for p in predict(loads, today=today, window_days=window)
@@ -139,7 +143,11 @@ def refresh(*, now: datetime | None = None) -> dict:
     lives three periods, and a request computes it only when none is kept (a cold cache, no
     worker)."""
     now = now or timezone.now()
-    rows = will_miss(now=now)
+    return _keep(will_miss(now=now), now)
+
+
+def _keep(rows: list[Prediction], now: datetime) -> dict:
+    """Keep a computed forecast for the board in the current language."""
     found = {
         "computed_at": now,
         "total": len(rows),
@@ -150,12 +158,15 @@ def refresh(*, now: datetime | None = None) -> dict:
 
 
 def refresh_all(*, now: datetime | None = None) -> dict[str, int]:
-    """``refresh`` in every language of the site: {language: items that will miss}."""
+    """``refresh`` in every language of the site: {language: items that will miss}. The
+    forecast is computed once (``will_miss`` is in no language) and kept in each language —
+    was computed once per language, 9.8–11.6 s each time at the full-size town."""
     now = now or timezone.now()
+    rows = will_miss(now=now)
     totals = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            totals[code] = refresh(now=now)["total"]
+            totals[code] = _keep(rows, now)["total"]
     return totals
 
 

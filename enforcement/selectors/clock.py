@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enforcement.models import LEAD_OPEN, OPEN_STATES, Case, CaseOfficer, Lead, Squad
-from portal.clock import ClockItem, ClockStatus, Unit, Workload, end_of_day, start_of_day
+from portal.clock import (
+    ClockItem,
+    ClockStatus,
+    Unit,
+    Workload,
+    end_of_day,
+    labels,
+    start_of_day,
+)
 
 KIND = "case"
 DUE_KINDS = {
@@ -47,7 +55,23 @@ def _leads():
     return Lead.objects.filter(state__in=LEAD_OPEN)
 
 
-def _case_items(cases: list[Case], now: datetime) -> list[ClockItem]:
+def _case_title(party: str, due_kind: str) -> str:
+    return _("%(party)s · %(what)s期限") % {
+        "party": party,
+        "what": DUE_KINDS.get(due_kind, due_kind),
+    }
+
+
+def _lead_title() -> str:
+    return _("线索 · 立案决定期限")
+
+
+def _no_squad() -> str:
+    return _("执法局（待分派中队）")
+
+
+def _case_items(cases: list[Case], now: datetime, *, lazy_labels=False) -> list[ClockItem]:
+    label = labels(lazy_labels)
     officers = defaultdict(list)
     for link in CaseOfficer.objects.filter(case_id__in=[c.pk for c in cases]).select_related(
         "officer__user"
@@ -67,8 +91,7 @@ def _case_items(cases: list[Case], now: datetime) -> list[ClockItem]:
             ClockItem(
                 kind=KIND,
                 number=case.number,
-                title=_("%(party)s · %(what)s期限")
-                % {"party": case.party_name, "what": DUE_KINDS.get(case.due_kind, case.due_kind)},
+                title=label(_case_title, case.party_name, case.due_kind),
                 holder=holder,
                 due_at=case.due_at,
                 unit=Unit.WORKING_DAYS,
@@ -81,7 +104,8 @@ def _case_items(cases: list[Case], now: datetime) -> list[ClockItem]:
     return items
 
 
-def _lead_items(leads: list[Lead], now: datetime) -> list[ClockItem]:
+def _lead_items(leads: list[Lead], now: datetime, *, lazy_labels=False) -> list[ClockItem]:
+    label = labels(lazy_labels)
     items = []
     for lead in leads:
         leader = lead.squad.leader if lead.squad_id and lead.squad.leader_id else None
@@ -89,8 +113,8 @@ def _lead_items(leads: list[Lead], now: datetime) -> list[ClockItem]:
             ClockItem(
                 kind=KIND,
                 number=lead.number,
-                title=_("线索 · 立案决定期限"),
-                holder=lead.squad.name if lead.squad_id else _("执法局（待分派中队）"),
+                title=label(_lead_title),
+                holder=lead.squad.name if lead.squad_id else label(_no_squad),
                 due_at=lead.due_at,
                 unit=Unit.WORKING_DAYS,
                 status=_status(lead.due_at, lead.warn_at, now),
@@ -220,9 +244,12 @@ def counts(*, now: datetime | None = None) -> dict:
     return {"red": panel["red"], "yellow": panel["yellow"]}
 
 
-def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
+def workload(
+    *, since: date, now: datetime | None = None, lazy_labels: bool = False
+) -> list[Workload]:
     """Each squad's open cases (clock running) and open leads, earliest deadline first, and the
-    deadlines it met after ``since``: decisions made, decisions served, leads decided."""
+    deadlines it met after ``since``: decisions made, decisions served, leads decided.
+    ``lazy_labels``: the translated labels are lazy strings (portal.clock.later)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     squads = {s.pk: s for s in Squad.objects.all()}
@@ -241,8 +268,16 @@ def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
         .order_by("due_at", "id")
     )
     for item, squad_id in [
-        *zip(_case_items(cases, now), [c.squad_id for c in cases], strict=True),
-        *zip(_lead_items(leads, now), [lead.squad_id for lead in leads], strict=True),
+        *zip(
+            _case_items(cases, now, lazy_labels=lazy_labels),
+            [c.squad_id for c in cases],
+            strict=True,
+        ),
+        *zip(
+            _lead_items(leads, now, lazy_labels=lazy_labels),
+            [lead.squad_id for lead in leads],
+            strict=True,
+        ),
     ]:
         key = f"squad:{squad_id}"
         loads.setdefault(key, Workload(key=key, holder=squads[squad_id].name)).items.append(item)

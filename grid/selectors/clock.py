@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from grid.models import Incident
 from grid.models.incidents import CLOCK_RUNNING, State
 from grid.selectors.people import teams
-from portal.clock import ClockItem, ClockStatus, Unit, Workload, end_of_day
+from portal.clock import ClockItem, ClockStatus, Unit, Workload, end_of_day, labels
 
 KIND = "incident"
 COLUMNS = (
@@ -62,8 +62,21 @@ def _rows(qs) -> list[Incident]:
     )
 
 
-def _items(incidents: list[Incident], now: datetime) -> list[ClockItem]:
+def _dispatched() -> str:
+    return _("派遣处置中")
+
+
+def _grid_head(grid: str, name: str) -> str:
+    return _("%(grid)s 网格长 %(name)s") % {"grid": grid, "name": name}
+
+
+def _centre() -> str:
+    return _("指挥中心")
+
+
+def _items(incidents: list[Incident], now: datetime, *, lazy_labels=False) -> list[ClockItem]:
     heads = teams({i.grid_id for i in incidents if i.grid_id})
+    label = labels(lazy_labels)
     items = []
     for incident in incidents:
         head = None
@@ -71,25 +84,24 @@ def _items(incidents: list[Incident], now: datetime) -> list[ClockItem]:
         if team is not None and team.head is not None:
             head = team.head.user
         if incident.state == State.DISPATCHED:
-            holder, ids, phone = _("派遣处置中"), (), ""
+            holder, ids, phone = label(_dispatched), (), ""
         elif incident.handler_id and incident.state not in STEP_HELD_BY_GRID:
-            holder = incident.handler.display_name
+            holder = str(incident.handler.display_name)
             ids, phone = (incident.handler_id,), incident.handler.mobile or ""
         elif head is not None:
-            holder = _("%(grid)s 网格长 %(name)s") % {
-                "grid": incident.grid.name if incident.grid_id else "",
-                "name": head.display_name,
-            }
+            holder = label(
+                _grid_head, incident.grid.name if incident.grid_id else "", head.display_name
+            )
             ids, phone = (head.pk,), head.mobile or ""
         else:
-            holder = incident.grid.name if incident.grid_id else _("指挥中心")
+            holder = str(incident.grid.name) if incident.grid_id else label(_centre)
             ids, phone = (), ""
         items.append(
             ClockItem(
                 kind=KIND,
                 number=incident.number,
                 title=incident.category.name,
-                holder=str(holder),
+                holder=holder,
                 due_at=incident.due_at,
                 unit=incident.category.limit_unit or Unit.WORKING_DAYS,
                 status=_status(incident, now),
@@ -139,11 +151,14 @@ def counts(*, now: datetime | None = None) -> dict:
     )
 
 
-def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
+def workload(
+    *, since: date, now: datetime | None = None, lazy_labels: bool = False
+) -> list[Workload]:
     """Each holder's running incidents whose limits are in working days (hour limits are urgent
     work the clock watches live), earliest due first, and how many they finished after
     ``since``: a handler the incidents they handle (finished = result reported), a grid the
-    steps its people hold (finished = incidents of the grid closed)."""
+    steps its people hold (finished = incidents of the grid closed). ``lazy_labels``: the
+    translated labels are lazy strings (portal.clock.later)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     qs = (
@@ -154,7 +169,9 @@ def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
     )
     incidents = _rows(qs)
     loads: dict[str, Workload] = {}
-    for incident, item in zip(incidents, _items(incidents, now), strict=True):
+    for incident, item in zip(
+        incidents, _items(incidents, now, lazy_labels=lazy_labels), strict=True
+    ):
         if incident.handler_id and incident.state not in STEP_HELD_BY_GRID:
             key, label = f"user:{incident.handler_id}", incident.handler.display_name
         elif incident.grid_id:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from grid.models.dispatch import OPEN_ORDER_STATES, WorkOrder, WorkOrderState
 from grid.selectors import dispatch_scope as who
-from portal.clock import ClockItem, ClockStatus, Unit, Workload, end_of_day
+from portal.clock import ClockItem, ClockStatus, Unit, Workload, end_of_day, labels
 
 KIND = "work_order"
 
@@ -57,10 +57,16 @@ def _rows(qs) -> list[WorkOrder]:
     )
 
 
-def _items(orders: list[WorkOrder], now: datetime) -> list[ClockItem]:
+def _title(category: str, signing: bool) -> str:
+    step = _("签收") if signing else _("办理")
+    return f"{category}（{step}）"
+
+
+def _items(orders: list[WorkOrder], now: datetime, *, lazy_labels=False) -> list[ClockItem]:
     from grid.services.dispatch import work_order_url
 
     people = who.department_people_ids({o.department_id for o in orders if not o.is_district})
+    label = labels(lazy_labels)
     centre = None
     items = []
     for order in orders:
@@ -70,12 +76,13 @@ def _items(orders: list[WorkOrder], now: datetime) -> list[ClockItem]:
             ids = centre
         else:
             ids = people[order.department_id]
-        step = _("签收") if order.state == WorkOrderState.SENT else _("办理")
         items.append(
             ClockItem(
                 kind=KIND,
                 number=order.number,
-                title=f"{order.incident.category.name}（{step}）",
+                title=label(
+                    _title, order.incident.category.name, order.state == WorkOrderState.SENT
+                ),
                 holder=order.department.short_name or order.department.name,
                 due_at=order.step_due_at,
                 unit=_unit(order),
@@ -125,10 +132,13 @@ def counts(*, now: datetime | None = None) -> dict:
     )
 
 
-def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
+def workload(
+    *, since: date, now: datetime | None = None, lazy_labels: bool = False
+) -> list[Workload]:
     """Each department's open orders whose handling limit is in working days (hour limits are
     urgent work the clock watches live), earliest due first, and how many it finished
-    (reported back) after ``since``."""
+    (reported back) after ``since``. ``lazy_labels``: the translated labels are lazy strings
+    (portal.clock.later)."""
     now = now or timezone.now()
     orders = _rows(
         WorkOrder.objects.filter(
@@ -138,7 +148,7 @@ def workload(*, since: date, now: datetime | None = None) -> list[Workload]:
         ).order_by("step_due_at", "id")
     )
     loads: dict[str, Workload] = {}
-    for order, found in zip(orders, _items(orders, now), strict=True):
+    for order, found in zip(orders, _items(orders, now, lazy_labels=lazy_labels), strict=True):
         key = f"department:{order.department_id}"
         loads.setdefault(key, Workload(key=key, holder=found.holder)).items.append(found)
     done = (

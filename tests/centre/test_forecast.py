@@ -2,6 +2,8 @@
 window, the expected finish of every item, and the items that will miss their deadline before
 they are red — on a hand-made history, then on the town."""
 
+import re
+import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,7 @@ import pytest
 from centre.selectors import forecast
 from portal.clock import ClockItem, ClockStatus, Unit, Workload
 from tests.centre.town import NOW, travel
+from tests.centre.town import TODAY as TODAY_TOWN
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 9, 30)  # a Wednesday; 1–7 October off, Sat 10 October worked
@@ -163,3 +166,171 @@ def test_a_cold_forecast_is_computed_by_one_process_the_board_of_the_others_says
         assert not data["forecast"].get("pending") and data["forecast"]["total"] == 6
         assert not stamp.endswith("-previous")
         assert cache.get(forecast._key())["total"] == 6
+
+
+# --- one computation for every language (issue 19) -------------------------------------------
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def _wider_town(t):
+    """The small town and one item more of each holder the forecast knows, none of them red at
+    10:00: an incident a grid member handles (IN6: member2), one waiting in a grid without a
+    head (IN7: V1G2), one with no grid (IN8: the centre holds it), a work order still to sign
+    for (WO5: roads), an application forwarded to the district (AP4) and a lead no squad has
+    been given (L2: 执法局（待分派中队）, not in any squad's queue)."""
+    from approvals.services import applications as app_svc
+    from enforcement.services import leads as lead_svc
+    from grid.models import Incident
+    from grid.services import incidents as incident_svc
+    from tests.approvals.app_fixtures import make_matter
+    from tests.centre.town import at
+
+    g, w, e = t.grid, t.apps, t.enf
+    in6 = t._report(g.member1, "ORD", g.V1G1, at(date(2026, 10, 8), 9))
+    with travel(at(date(2026, 10, 8), 9, 30)):
+        incident_svc.incident_accept(
+            actor=g.head1, incident=in6, handler=g.member2, now=at(date(2026, 10, 8), 9, 30)
+        )
+    in7 = t._report(g.citizen, "ORD", g.V1G2, at(TODAY_TOWN, 9))
+    in8 = t._report(g.citizen2, "ORD", g.V2G1, at(TODAY_TOWN, 9, 10))
+    Incident.objects.filter(pk=in8.pk).update(grid=None)
+    t._routed(g.V1G1, at(TODAY_TOWN, 8), "GHJSB")
+    matter = make_matter(
+        code="F001", department=w.dept, delegating=w.district, mode="forward", name="食品经营许可"
+    )
+    w.matter = matter
+    ap4 = t._accepted(date(2026, 10, 8), claim=True)
+    with travel(at(TODAY_TOWN, 9)):
+        ap4 = app_svc.application_forward(
+            application=ap4, actor=w.reviewer, opinion="初审同意", today=TODAY_TOWN
+        )
+    with travel(at(date(2026, 10, 8), 10)):
+        l2 = lead_svc.lead_receive(
+            source="hotline",
+            description="12345：店外占道经营",
+            actor=e.dispatcher,
+            client_uuid=uuid.uuid4(),
+        )
+    return {"in6": in6, "in7": in7, "in8": in8, "ap4": ap4, "l2": l2}
+
+
+def _kept_before_issue_19(code: str, now) -> dict:
+    """The kept forecast as it was made before issue 19: the whole computation in one language,
+    every label made at once (the sources' eager path), then the old ``as_dict``."""
+    from django.conf import settings
+    from django.utils import timezone, translation
+
+    from centre.selectors.sources import kind_label, sources
+    from portal.reminders import working_days_before
+
+    with translation.override(code):
+        window = int(settings.CENTRE["FORECAST_WINDOW_DAYS"])
+        today = timezone.localdate(now)
+        since = working_days_before(today, window)
+        loads = []
+        for source in sources().values():
+            loads += source.workload(since=since, now=now)
+        rows = [
+            p
+            for p in forecast.predict(loads, today=today, window_days=window)
+            if p.will_miss and p.item.status != ClockStatus.OVERDUE
+        ]
+        rows.sort(key=lambda p: (p.item.due_at, p.item.kind, p.item.number))
+        items = [
+            {
+                "kind": p.item.kind,
+                "kind_label": kind_label(p.item.kind),
+                "number": p.item.number,
+                "title": p.item.title,
+                "holder": p.holder,
+                "due": p.due_day,
+                "status": str(p.item.status),
+                "expected": p.expected,
+                "position": p.position,
+                "queue": p.queue,
+                "pace": round(p.pace, 2),
+                "url": p.item.url,
+            }
+            for p in rows[: forecast.KEEP]
+        ]
+        return {"computed_at": now, "total": len(rows), "items": items}
+
+
+@pytest.mark.django_db
+def test_refresh_all_computes_once_and_keeps_what_each_language_kept_before(ctown, monkeypatch):
+    """refresh_all computes the forecast once (its labels lazy) and keeps it in every language:
+    exactly what the per-language computation kept (keys, values, order, types), and the
+    request path's ``refresh`` in each language too; English shows its translations."""
+    import pickle
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import translation
+
+    extra = _wider_town(ctown)
+    calls = []
+    real = forecast.will_miss
+    monkeypatch.setattr(forecast, "will_miss", lambda **kw: calls.append(1) or real(**kw))
+    codes = [code for code, _name in settings.LANGUAGES]
+    assert codes == ["zh-hans", "en"]
+    with travel(NOW):
+        before = {code: _kept_before_issue_19(code, NOW) for code in codes}
+        totals = forecast.refresh_all(now=NOW)
+        assert len(calls) == 1
+        kept = {}
+        for code in codes:
+            with translation.override(code):
+                kept[code] = cache.get(forecast._key())
+        per_language = {}
+        for code in codes:
+            with translation.override(code):
+                per_language[code] = forecast.refresh(now=NOW)
+    for code in codes:
+        assert kept[code] == before[code] == per_language[code]
+        assert [list(i.items()) for i in kept[code]["items"]] == [
+            list(i.items()) for i in before[code]["items"]
+        ]
+        assert [[type(v) for v in i.values()] for i in kept[code]["items"]] == [
+            [type(v) for v in i.values()] for i in before[code]["items"]
+        ]
+        assert pickle.dumps(kept[code]) == pickle.dumps(before[code])
+    assert totals == {code: before[code]["total"] for code in codes}
+
+    # every kind and every kind of holder is there
+    zh = {i["number"]: i for i in kept["zh-hans"]["items"]}
+    en = {i["number"]: i for i in kept["en"]["items"]}
+    assert {i["kind"] for i in zh.values()} == {"application", "incident", "work_order", "case"}
+    g, e = ctown.grid, ctown.enf
+    in6, in7, in8, ap4 = (extra[k].number for k in ("in6", "in7", "in8", "ap4"))
+    assert zh[in6]["holder"] == g.member2.display_name
+    assert zh[in7]["holder"] == g.town["V1G2"].name
+    assert (zh[in8]["holder"], en[in8]["holder"]) == ("指挥中心", "Command centre")
+    assert zh[ap4]["holder"] == ctown.apps.district.name
+    dept = ctown.apps.dept
+    assert zh[ctown.ap2.number]["holder"] == (dept.short_name or dept.name)
+    assert extra["l2"].number not in zh  # a lead no squad has is in no squad's queue
+    assert zh[ctown.l1.number]["holder"] == e.squad.name
+    signing = [i for i in zh.values() if i["kind"] == "work_order" and "签收" in i["title"]]
+    handling = [i for i in zh.values() if i["kind"] == "work_order" and "办理" in i["title"]]
+    assert signing and handling
+    for item in signing:
+        assert en[item["number"]]["title"] == "道路破损（Sign for）"
+    for item in handling:
+        assert en[item["number"]]["title"] == "道路破损（Act）"
+    assert zh[ctown.l1.number]["title"] == "线索 · 立案决定期限"
+    assert en[ctown.l1.number]["title"] == "Lead · filing decision deadline"
+    case = en[ctown.c2.number]["title"]
+    assert case.endswith(" · decision deadline") and zh[ctown.c2.number]["title"].endswith(
+        " · 处罚决定期限"
+    )
+    # no Chinese in English but the town's own names (people, places, matters, parties)
+    for number, item in en.items():
+        assert not CJK.search(item["kind_label"])
+        if item["kind"] in ("application", "incident"):  # the matter's, the category's name
+            assert item["title"] == zh[number]["title"]
+        elif item["kind"] == "work_order":
+            category, step = re.fullmatch(r"(.*)（(.*)）", item["title"]).groups()
+            assert category == "道路破损" and not CJK.search(step)
+        else:
+            assert not CJK.search(item["title"].split(" · ", 1)[1])
