@@ -25,11 +25,16 @@ def sweeps_only(queues: set[str], notifications_queue: str) -> bool:
 @celeryd_init.connect
 def _lower_the_sweeps_priority(sender=None, instance=None, conf=None, options=None, **kwargs):
     """Before the pool forks: a worker of the sweeps' queue alone runs at a lower CPU priority
-    (SWEEPS_WORKER_NICE), inherited by its pool's processes."""
+    (SWEEPS_WORKER_NICE), inherited by its pool's processes, and its queries use no parallel
+    workers of PostgreSQL (portal.background.serial_queries)."""
     from django.conf import settings
 
+    if not sweeps_only(queues_of((options or {}).get("queues")), settings.NOTIFICATIONS_QUEUE):
+        return
     step = int(getattr(settings, "SWEEPS_WORKER_NICE", 0) or 0)
-    if step > 0 and sweeps_only(
-        queues_of((options or {}).get("queues")), settings.NOTIFICATIONS_QUEUE
-    ):
+    if step > 0:
         os.nice(step)
+    if settings.SWEEPS_SERIAL_QUERIES:
+        from portal import background
+
+        background.serial_queries()

@@ -51,9 +51,13 @@ def fan_out_deliveries(delivery_ids: list[int]):
 def sweep_reminders(now: str | None = None):
     """Beat, every REMINDER_SWEEP_MINUTES: run every registered reminder rule. ``now`` (ISO
     8601) replays the sweep as of another moment (tests, catching up after an outage)."""
-    from portal import reminders
+    from portal import background, reminders
 
-    return reminders.run_sweep(now=parse_datetime(now) if now else None)
+    return background.run_heavy(
+        "portal.tasks.sweep_reminders",
+        lambda: reminders.run_sweep(now=parse_datetime(now) if now else None),
+        hold_seconds=280,  # the task's time limit
+    )
 
 
 @shared_task(name="portal.tasks.sweep_outbox", acks_late=True, soft_time_limit=50, time_limit=58)

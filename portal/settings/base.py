@@ -370,6 +370,12 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 # CPU at full size) yield the cores to the web workers instead of stalling every request for
 # their duration. 0 keeps the priority.
 SWEEPS_WORKER_NICE = env.int("SWEEPS_WORKER_NICE", default=10)
+# ... and asks PostgreSQL for no parallel workers (they run at normal priority: portal.background).
+SWEEPS_SERIAL_QUERIES = env.bool("SWEEPS_SERIAL_QUERIES", default=True)
+# Heavy periodic jobs (the reminder sweep, the forecast) one at a time (portal.background): one
+# that finds another running waits this long for it, then leaves its turn to the next period.
+HEAVY_SLOT_WAIT_SECONDS = env.float("HEAVY_SLOT_WAIT_SECONDS", default=120)
+HEAVY_SLOT_POLL_SECONDS = env.float("HEAVY_SLOT_POLL_SECONDS", default=1)
 # Each queue its own direct exchange and routing key: a bare Queue(name) would be bound to the
 # "celery" exchange with key "celery" and receive a copy of every default-queue message.
 CELERY_TASK_QUEUES = tuple(
