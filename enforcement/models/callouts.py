@@ -22,7 +22,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
+
+from portal.fsm import ConcurrentTransitionMixin
 
 
 class CallOutState(models.TextChoices):

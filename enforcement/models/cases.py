@@ -16,11 +16,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from approvals.models import Matter
 from enforcement.models.leads import Lead
 from enforcement.models.team import Officer, Squad
+from portal.fsm import ConcurrentTransitionMixin
 from portal.models.choices import ChoiceLabels
 
 

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from approvals.models import Matter
 from enforcement.models.team import Squad
+from portal.fsm import ConcurrentTransitionMixin
 from portal.models import Department
 from portal.models.choices import ChoiceLabels
 
