@@ -4,10 +4,12 @@ the board, late list and map also for a registered wall screen's browser."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,6 +41,19 @@ def _not_modified(stamp: str) -> Response:
     response["ETag"] = _etag(stamp)
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+class _RenderedJson(Response):
+    """A response whose body JSONRenderer rendered before (the same bytes it makes of the data)."""
+
+    def __init__(self, body: bytes):
+        super().__init__()
+        self.body = body
+
+    @property
+    def rendered_content(self):
+        self["Content-Type"] = self.content_type or self.accepted_renderer.media_type
+        return self.body
 
 
 def _with_etag(response: Response, stamp: str) -> Response:
@@ -148,8 +163,23 @@ class BoardView(APIView):
         stamp = change_stamp(now)
         if _matches(request, stamp):
             return _not_modified(stamp)
-        stamp, data = board_sel.board(now, stamp=stamp)
-        return _with_etag(Response(data), stamp)
+        # Plain JSON (not the browsable API, no indent): the body is rendered once per stamp and
+        # kept beside the board (issue 19: the board's JSON encoding and unpickling were most of
+        # a poll). A board shown under a previous panel's stamp is never kept, like its data.
+        plain = type(request.accepted_renderer) is JSONRenderer and ";" not in (
+            request.accepted_media_type or ""
+        )
+        body_key = f"centre:board-json:{stamp}"
+        if plain:
+            body = cache.get(body_key)
+            if body is not None:
+                return _with_etag(_RenderedJson(body), stamp)
+        shown, data = board_sel.board(now, stamp=stamp)
+        if plain and shown == stamp:
+            body = request.accepted_renderer.render(data, request.accepted_media_type, {})
+            cache.add(body_key, body, board_sel.CACHE_SECONDS)
+            return _with_etag(_RenderedJson(body), stamp)
+        return _with_etag(Response(data), shown)
 
 
 class LateView(APIView):
