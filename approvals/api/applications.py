@@ -348,6 +348,10 @@ def _detail_reads(queryset):
     )
 
 
+def _key_and_state(queryset):
+    return queryset.select_related(None).only("id", "state")
+
+
 def _body(serializer_class, request):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -454,7 +458,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=DraftSerializer, responses=ApplicationDetailSerializer)
     def partial_update(self, request, reference=None):
-        application = self.get_object()
+        application = sel.application_get(request.user, self.kwargs["reference"], _key_and_state)
         fields = _body(DraftSerializer, request)
         if "village" in fields:
             fields["village"] = fields["village"] or None
@@ -464,7 +468,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._detail(application)
 
     def _transition(self, request, service, serializer_class=None, **extra):
-        application = self.get_object()
+        # The scope check reads the row's key and state only: every service locks and reads
+        # the application again (with what it needs) and compares the state it was given.
+        application = sel.application_get(request.user, self.kwargs["reference"], _key_and_state)
         data = _body(serializer_class, request) if serializer_class else {}
         data.update(extra)
         service(application=application, actor=request.user, **data)

@@ -213,6 +213,13 @@ def matter_version_in_force(code: str, on: date) -> Matter | None:
     return matter_in_force(code, on)
 
 
+def matter_version_in_force_id(code: str, on: date) -> int | None:
+    """The key of ``matter_version_in_force(code, on)``, without the version's related rows."""
+    from approvals.selectors.register import matter_in_force_id
+
+    return matter_in_force_id(code, on)
+
+
 # --- queues ----------------------------------------------------------------------------------
 
 

@@ -58,6 +58,13 @@ def matter_in_force(code: str, on: date | None = None) -> Matter | None:
     )
 
 
+def matter_in_force_id(code: str, on: date | None = None) -> int | None:
+    """The key of ``matter_in_force(code, on)``, read alone (an acceptance asks whether the
+    application's version is still the one in force: almost always, and then nothing else
+    about it is needed)."""
+    return matters_in_force(on).filter(code=code).values_list("pk", flat=True).first()
+
+
 def matter_versions(code: str, *, include_drafts: bool = True) -> QuerySet[Matter]:
     qs = Matter.objects.filter(code=code).select_related(
         "handling_department", "delegating_department", "published_by"

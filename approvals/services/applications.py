@@ -745,9 +745,13 @@ def _accept(
     materials: list[ApplicationMaterial] | None = None,
 ) -> None:
     """``materials``: the application's, as saved, when the caller has them."""
-    in_force = sel.matter_version_in_force(application.matter.code, accepted_on)
-    if in_force is not None and in_force.pk != application.matter_id:
-        application.matter = in_force
+    # The version in force is nearly always the application's own: its key alone tells, and
+    # only a newer version is read whole (with its related rows, as before).
+    in_force_id = sel.matter_version_in_force_id(application.matter.code, accepted_on)
+    if in_force_id is not None and in_force_id != application.matter_id:
+        in_force = sel.matter_version_in_force(application.matter.code, accepted_on)
+        if in_force is not None and in_force.pk != application.matter_id:
+            application.matter = in_force
     application.accepted_on = accepted_on
     application.accepted_by = actor if getattr(actor, "pk", None) else None
     application.deemed_accepted = deemed

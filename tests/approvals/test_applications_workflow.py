@@ -510,3 +510,53 @@ def test_citizen_is_told_on_commit(world, django_capture_on_commit_callbacks):
         Notification.objects.filter(recipient=world.citizen).values_list("title", flat=True)
     )
     assert any(app.number in t and "已受理" in t for t in titles)
+
+
+# --- the version in force at acceptance (issue 19: the key is read first) ---------------------
+
+
+def _second_version(world, valid_from, committed=2):
+    from datetime import timedelta
+
+    from approvals.models import Material, Matter
+
+    v1 = world.matter
+    Matter.objects.filter(pk=v1.pk).update(valid_to=valid_from - timedelta(days=1))
+    v2 = Matter.objects.get(pk=v1.pk)
+    v2.pk, v2.version, v2.valid_from, v2.valid_to = None, 2, valid_from, None
+    v2.committed_days = committed
+    v2.save()
+    for material in v1.materials.all():
+        material.pk, material.matter = None, v2
+        material.save()
+    assert Material.objects.filter(matter=v2).count() == v1.materials.count()
+    return v2
+
+
+def test_acceptance_moves_the_application_to_the_version_in_force_that_day(world):
+    app = _submitted(world)
+    v2 = _second_version(world, ACCEPT_DAY, committed=2)
+    accepted = svc.application_accept(
+        application=app, actor=world.clerk, checks=_checks(app), today=ACCEPT_DAY
+    )
+    accepted.refresh_from_db()
+    assert accepted.matter_id == v2.pk
+    from portal import workdays
+
+    assert accepted.due_date == workdays.add_working_days(ACCEPT_DAY, 2)
+    notice = Notice.objects.get(application=accepted, kind=Notice.Kind.ACCEPTANCE)
+    assert notice.context["matter_name"] == v2.name
+
+
+def test_acceptance_keeps_the_version_still_in_force(world):
+    app = _submitted(world)
+    v1 = app.matter
+    _second_version(world, date(2026, 10, 1), committed=2)
+    accepted = svc.application_accept(
+        application=app, actor=world.clerk, checks=_checks(app), today=ACCEPT_DAY
+    )
+    accepted.refresh_from_db()
+    assert accepted.matter_id == v1.pk
+    from portal import workdays
+
+    assert accepted.due_date == workdays.add_working_days(ACCEPT_DAY, v1.committed_days)

@@ -222,3 +222,25 @@ def test_history_lists_who_held_the_power_when(township):
     ]
     assert rows[1]["handling_department"].code == "SHSWB"
     assert rows[1]["matter"].pk == v2.pk
+
+
+def test_the_key_of_the_version_in_force_is_the_whole_reads_key(township):
+    """An acceptance asks only for the key (issue 19): it must be the key of matter_in_force on
+    every date — before the first version, on each version's days, across a retirement and with
+    a draft beside them."""
+    v1 = make_matter(township, valid_from=date(2024, 1, 1))
+    v2 = new_version(v1, committed_days=3, valid_from=date(2025, 7, 1))
+    services.matter_new_draft(actor="test", code=v1.code)
+    other = make_matter(township, code="XB-OTHER-1", valid_from=date(2025, 1, 1))
+    days = [
+        date(2023, 12, 31),
+        date(2024, 1, 1),
+        date(2025, 6, 30),
+        date(2025, 7, 1),
+        date(2030, 1, 1),
+    ]
+    for code in (v1.code, other.code, "NO-SUCH-CODE"):
+        for day in days:
+            whole = sel.matter_in_force(code, on=day)
+            assert sel.matter_in_force_id(code, on=day) == (whole.pk if whole else None)
+    assert sel.matter_in_force_id(v1.code, on=date(2025, 7, 1)) == v2.pk
