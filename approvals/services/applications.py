@@ -657,6 +657,7 @@ def _apply_checks(
     if not checks:
         return None
     by_id = {m.pk: m for m in application.materials.all()}
+    as_read = {pk: _check_values(m) for pk, m in by_id.items()}
     errors = {}
     for check in checks:
         item = by_id.get(int(check.get("id", 0) or 0))
@@ -702,10 +703,23 @@ def _apply_checks(
     if errors:
         raise ActionError(_("材料核验有误，请按提示修改。"), code="invalid_checks", fields=errors)
     materials = list(by_id.values())
-    ApplicationMaterial.objects.bulk_update(
-        materials, ["status", "problem", "promised_on", "commitment"]
-    )
+    # What the checks changed, one UPDATE per distinct outcome (usually one: every material
+    # received): the rows end as bulk_update left them, without its CASE per field and row,
+    # whose compiling was the acceptance's costliest Python (issue 19).
+    changed: dict[tuple, list[int]] = {}
+    for m in materials:
+        values = _check_values(m)
+        if values != as_read[m.pk]:
+            changed.setdefault(values, []).append(m.pk)
+    for (status, problem, promised_on, commitment), pks in changed.items():
+        ApplicationMaterial.objects.filter(pk__in=pks).update(
+            status=status, problem=problem, promised_on=promised_on, commitment=commitment
+        )
     return materials
+
+
+def _check_values(material: ApplicationMaterial) -> tuple:
+    return (material.status, material.problem, material.promised_on, material.commitment)
 
 
 @transaction.atomic

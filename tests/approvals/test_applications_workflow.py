@@ -560,3 +560,56 @@ def test_acceptance_keeps_the_version_still_in_force(world):
     from portal import workdays
 
     assert accepted.due_date == workdays.add_working_days(ACCEPT_DAY, v1.committed_days)
+
+
+# --- material checks written as bulk_update wrote them (issue 19) -----------------------------
+
+
+def _rows(app):
+    return sorted(app.materials.values_list("pk", "status", "problem", "promised_on", "commitment"))
+
+
+@pytest.mark.parametrize(
+    "statuses",
+    [
+        {},
+        {"场所证明": "tolerated"},
+        {"身份证明": "missing", "申请表": "deficient"},
+        {"身份证明": "deficient", "申请表": "deficient", "场所证明": "missing"},
+        {"身份证明": "missing", "申请表": "missing", "场所证明": "missing"},
+    ],
+)
+def test_material_checks_leave_the_rows_as_bulk_update_left_them(world, statuses):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    app = _submitted(world)
+    checks = _checks(app, **statuses)
+    for c in checks:
+        if c["status"] == "tolerated":
+            c.update(promised_on="2026-10-15", commitment="十五日内补交")
+    # the old way, in a savepoint rolled back: every checked row through bulk_update
+    with transaction.atomic():
+        by_id = {m.pk: m for m in app.materials.all()}
+        for c in checks:
+            m = by_id[c["id"]]
+            m.status, m.problem = c["status"], (c.get("problem") or "").strip()
+            m.promised_on = date.fromisoformat(c["promised_on"]) if c.get("promised_on") else None
+            m.commitment = c.get("commitment", "")
+        ApplicationMaterial.objects.bulk_update(
+            list(by_id.values()), ["status", "problem", "promised_on", "commitment"]
+        )
+        expected = _rows(app)
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        returned = svc._apply_checks(app, checks, ACCEPT_DAY)
+        assert _rows(app) == expected
+        assert (
+            sorted((m.pk, m.status, m.problem, m.promised_on, m.commitment) for m in returned)
+            == expected
+        )
+        # the same checks again change nothing, and write nothing
+        with CaptureQueriesContext(connection) as again:
+            svc._apply_checks(app, checks, ACCEPT_DAY)
+        assert not [q for q in again.captured_queries if q["sql"].startswith("UPDATE")]
+        assert _rows(app) == expected
