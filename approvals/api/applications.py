@@ -341,10 +341,9 @@ class ScopedCountPagination(PageNumberPagination):
 
 
 def _detail_reads(queryset):
-    return (
-        queryset.with_clock_status(timezone.localdate())
-        .select_related("matter", "department", "handler", "village")
-        .prefetch_related("materials__files", "history", "notices", "extensions")
+    # The clock's status is worked out in _answer from the row (sel.clock_status_of).
+    return queryset.select_related("matter", "department", "handler", "village").prefetch_related(
+        "materials__files", "history", "notices", "extensions"
     )
 
 
@@ -412,6 +411,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._answer(_detail_reads(Application.objects).get(pk=application.pk), status)
 
     def _answer(self, fresh, status=200):
+        fresh.clock_status = sel.clock_status_of(fresh, timezone.localdate())
         return Response(
             ApplicationDetailSerializer(fresh, context={"request": self.request}).data,
             status=status,

@@ -613,3 +613,51 @@ def test_material_checks_leave_the_rows_as_bulk_update_left_them(world, statuses
             svc._apply_checks(app, checks, ACCEPT_DAY)
         assert not [q for q in again.captured_queries if q["sql"].startswith("UPDATE")]
         assert _rows(app) == expected
+
+
+# --- the detail's clock status in Python, as the SQL annotation says (issue 19) ---------------
+
+
+def test_the_clock_status_of_a_row_is_the_annotations_in_every_case(world):
+    import itertools
+    from datetime import timedelta
+
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from approvals.api.applications import ApplicationDetailSerializer, _detail_reads
+
+    app = _submitted(world)
+    today = date(2026, 10, 20)
+    days = [None, today - timedelta(days=1), today, today + timedelta(days=1)]
+    request = RequestFactory().get("/")
+    seen = set()
+    for state, accepted_on, due, warning in itertools.product(
+        [s.value for s in State], [None, date(2026, 9, 24)], days, days
+    ):
+        decided = state in (State.READY_FOR_RELEASE, State.COMPLETED)
+        Application.objects.filter(pk=app.pk).update(
+            state=state,
+            outcome="grant" if decided else "",
+            accepted_on=accepted_on,
+            due_date=due,
+            warning_date=warning,
+        )
+        annotated = _detail_reads(Application.objects.with_clock_status(today)).get(pk=app.pk)
+        plain = _detail_reads(Application.objects).get(pk=app.pk)
+        assert sel.clock_status_of(plain, today) == annotated.clock_status, (
+            state,
+            accepted_on,
+            due,
+            warning,
+        )
+        seen.add(annotated.clock_status)
+        if due in (None, today) and warning in (None, today):
+            plain.clock_status = sel.clock_status_of(plain, today)
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    assert (
+                        ApplicationDetailSerializer(plain, context={"request": request}).data
+                        == ApplicationDetailSerializer(annotated, context={"request": request}).data
+                    )
+    assert seen == {"paused", "not_started", "stopped", "overdue", "warning", "normal"}
