@@ -29,7 +29,7 @@ from approvals.models import (
     Suspension,
 )
 from approvals.selectors import applications as sel
-from portal import audit, roles, workdays
+from portal import audit, counters, roles, workdays
 from portal.errors import ActionError, Conflict, Forbidden, NotFound
 from portal.models import Area
 from portal.models.areas import VILLAGE_KINDS
@@ -222,14 +222,9 @@ def refresh_clock(application: Application, today: date | None = None) -> None:
 def allocate_number(day: date) -> str:
     """The next application number of ``day``. Must run inside the caller's transaction: the
     counter row stays locked until commit, and a rollback returns the number."""
-    ApplicationNumberCounter.objects.bulk_create(
-        [ApplicationNumberCounter(day=day, last=0)], ignore_conflicts=True
-    )
-    counter = ApplicationNumberCounter.objects.select_for_update().get(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    seq = counters.next_value(ApplicationNumberCounter, day=day)
     fmt = settings.ONEWINDOW.get("APPLICATION_NUMBER_FORMAT", "{town_code}{day:%Y%m%d}{seq:05d}")
-    return fmt.format(town_code=settings.ONEWINDOW["TOWN_CODE"], day=day, seq=counter.last)
+    return fmt.format(town_code=settings.ONEWINDOW["TOWN_CODE"], day=day, seq=seq)
 
 
 # --- notices ---------------------------------------------------------------------------------

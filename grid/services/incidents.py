@@ -45,7 +45,7 @@ from grid.models.incidents import (
 )
 from grid.selectors import categories as category_sel
 from grid.selectors import incident_scope as scope
-from portal import audit, clock, photos, roles
+from portal import audit, clock, counters, photos, roles
 from portal.errors import ActionError, Conflict, Forbidden
 from portal.notifications import absolute_url, notify_many
 
@@ -77,13 +77,7 @@ def reopen_days() -> int:
 def allocate_number(day: date) -> str:
     """The next incident number of ``day`` (SJ + date + 5 digits). Inside the caller's
     transaction: the counter row stays locked until commit; a rollback gives the number back."""
-    IncidentNumberCounter.objects.bulk_create(
-        [IncidentNumberCounter(day=day, last=0)], ignore_conflicts=True
-    )
-    counter = IncidentNumberCounter.objects.select_for_update().get(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"SJ{day:%Y%m%d}{counter.last:05d}"
+    return f"SJ{day:%Y%m%d}{counters.next_value(IncidentNumberCounter, day=day):05d}"
 
 
 # --- locking, history, clock -----------------------------------------------------------------
