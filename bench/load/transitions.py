@@ -2,7 +2,8 @@
 """What each write of the mix costs the server, in-process: CPU milliseconds
 (``time.process_time``) and SQL queries of the API transitions of bench/load/locustfile.py —
 a resident's create → declaration → submit, a clerk's accept (after the clerk's read of the
-detail), a reviewer's claim and decide, the hotline's incident, a resident's report — as the
+detail), a reviewer's claim and decide, the hotline's incident, a resident's report, a grid
+member's verify — as the
 people prepare.py logged in make them.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ow_bench_load \\
@@ -218,6 +219,15 @@ def main() -> None:
                     f"/api/v1/applications/{decide_number}/decide/",
                     {"outcome": "grant", "basis": "《行政许可法》第三十八条"},
                 ),
+            )
+        )
+    verify_number, verify_person = work("grid", "verify")
+    if verify_number:
+        scenarios.append(
+            (
+                "grid: verify",
+                lambda: as_person(verify_person),
+                lambda c: post(c, f"/api/v1/incidents/{verify_number}/verify/", {"note": "属实"}),
             )
         )
     sign_for, department = work("department", "sign_for")
