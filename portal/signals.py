@@ -46,6 +46,15 @@ def _notification_changed(sender, instance, **kwargs):
     user_state.changed([instance.recipient_id])
 
 
+def _person_saved(sender, instance, created=False, **kwargs):
+    """The person's cached session user (portal.session_user) is read afresh."""
+    if created or kwargs.get("raw"):
+        return
+    from portal import user_state
+
+    user_state.changed([instance.pk])
+
+
 def connect_user_state() -> None:
     from django.contrib.auth.models import Group
     from django.db.models.signals import m2m_changed
@@ -60,6 +69,7 @@ def connect_user_state() -> None:
         signal.connect(
             _notification_changed, sender=Notification, dispatch_uid=f"user-state-note-{signal}"
         )
+        signal.connect(_person_saved, sender=User, dispatch_uid=f"user-state-person-{signal}")
 
 
 # --- API tokens read from the cache (portal.tokens) --------------------------------------------

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal import audit, roles
+from portal import audit, roles, user_state
 from portal.models import ApiToken
 
 # Roles held by system accounts (no person behind them): their tokens live longer.
@@ -268,6 +268,7 @@ def sign_out_everywhere(*, user) -> int:
     from portal.models import User
 
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user_state.changed([user.pk])  # no signal from update(): the cached session user drops
     user.refresh_from_db(fields=["session_epoch"])
     count = revoke_all(user=user, reason=ApiToken.RevokedReason.EVERYWHERE, actor=user)
     audit.record(actor=user, action="account.sign_out_everywhere", obj=user)

@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.session_user.CachedUserAuthenticationMiddleware",
     "portal.middleware.HostileInputMiddleware",
     "portal.middleware.ServiceRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -100,19 +100,19 @@ def test_the_time_limit_dashboard_shows_the_figures(supervisor_client, town):
 @pytest.mark.parametrize(
     "name, total",
     [
-        # every page: the user (session, roles and the unread-message badge come from the cache
-        # once warm, portal.user_state), and the change stamps of the names of the departments,
-        # windows and villages (filter options and labels: the names themselves come from the
+        # every page: the session, the person, roles and the unread-message badge come from the
+        # cache once warm (portal.user_state, portal.session_user); the change stamps of the
+        # names of the departments, windows and villages (filter options and labels: the names themselves come from the
         # cache once warm, selectors.dashboard.names). Then the dashboard: the
         # last refresh, open work, cards, overdue list (its keys, then its rows), names of the
         # matters shown — the rollup's sums come from the cache under the last refresh once
         # warm (selectors.dashboard._grouped; a range that reaches today adds today's live sums).
-        ("approvals:dashboard", 8),
+        ("approvals:dashboard", 7),
         # last refresh, rectifications and their departments, hall rollup, categories (the
         # rollup's sums from the cache)
-        ("approvals:dashboard-quality", 7),
+        ("approvals:dashboard-quality", 6),
         # one page of applications (its keys, then its rows) and their count
-        ("approvals:dashboard-list", 5),
+        ("approvals:dashboard-list", 4),
     ],
 )
 def test_each_page_is_a_handful_of_queries(

@@ -301,13 +301,13 @@ def test_queue_query_counts_are_pinned(many, client, django_assert_num_queries):
 
 # session, user, roles, staff profile (windows or department), [clock counts], the rows, unread
 # notifications; the supervision page has no profile query but lists departments for its filter.
-# the user, the profile, the rows, their count (the session, roles and unread count come from
-# the cache once warm: portal.user_state, issue 19)
+# the profile, the rows, their count (the session, the person, roles and unread count come
+# from the cache once warm: portal.user_state and portal.session_user, issue 19)
 PINNED = {
-    "approvals:intake-queue": 4,
-    "approvals:release-queue": 4,
-    "approvals:review-queue": 4,
-    "approvals:supervision": 3,
+    "approvals:intake-queue": 3,
+    "approvals:release-queue": 3,
+    "approvals:review-queue": 3,
+    "approvals:supervision": 2,
 }
 
 
@@ -361,7 +361,7 @@ def test_district_queue_query_count_is_pinned(world, client, django_assert_num_q
     client.force_login(world.district_reviewer)
     url = reverse("approvals:district-queue")
     client.get(url)
-    with django_assert_num_queries(3):  # user, profile, rows (session, roles, unread: cached)
+    with django_assert_num_queries(2):  # profile, rows (session, person, roles, unread: cached)
         response = client.get(url)
     assert len(response.context["page"].rows) == 30
 

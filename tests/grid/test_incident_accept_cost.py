@@ -115,7 +115,7 @@ def test_accepting_through_the_api_costs_a_fixed_handful_of_statements(
     """The grid may not handle a DSP incident: the centre is told (a notification, an e-mail
     to a dispatcher with an address). The statements, in order — nothing read twice:
 
-    the person (the session is cached), the incident by number, the head's assignments (scope
+    the incident by number (the session and the person are cached), the head's assignments (scope
     and role checks), [savepoint: the service's transaction, nested in the test's], the row
     locked, the row, its history, the audit, its followers (whom to tell), the dispatchers,
     their preferences (one query), the notifications, the outbox, [release]; then the answer:
@@ -134,7 +134,7 @@ def test_accepting_through_the_api_costs_a_fixed_handful_of_statements(
             response = client.post(f"/api/v1/incidents/{second.number}/accept/", {})
     assert response.status_code == 200 and response.json()["state"] == "accepted"
     sql = [q["sql"] for q in ctx.captured_queries]
-    assert len(sql) == 20, "\n".join(s[:120] for s in sql)
+    assert len(sql) == 19, "\n".join(s[:120] for s in sql)
     assert sum(s.startswith("SAVEPOINT") for s in sql) == 1  # the service's; none for notify
     followed = 'SELECT "grid_incidentfollower"."incident_id" AS "incident_id" FROM'
     assert not any(s.startswith(followed) for s in sql)  # no list of what the head follows

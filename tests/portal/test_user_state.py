@@ -43,7 +43,9 @@ def test_a_page_reads_neither_session_nor_roles_nor_unread_count_from_the_databa
     assert "django_session" not in sql
     assert "auth_group" not in sql
     assert 'FROM "portal_notification"' not in sql
-    assert "portal_user" in sql  # the person is read every time: a changed password ends it
+    # nor the person (portal.session_user: a changed password, a deactivation, "sign out
+    # everywhere" move the person's generation; tests/portal/test_session_user.py)
+    assert 'FROM "portal_user" WHERE "portal_user"."id" =' not in sql
 
 
 def test_a_role_taken_away_ends_access_at_once_either_side(make_user):
