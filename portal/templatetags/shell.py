@@ -7,6 +7,7 @@ escaped as the template escapes them: the bar is byte for byte what the template
 
 from django import template
 from django.template.loader import get_template
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -34,6 +35,8 @@ def _key(context, request, user, menu) -> tuple | None:
         str(context.get("unread_notifications", "")) if authenticated else None,
         str(user.display_name) if authenticated else None,
         bool(context.autoescape),
+        get_script_prefix(),  # the bar's own {% url %}s
+        get_urlconf(),
     )
 
 
