@@ -35,7 +35,10 @@ def _demo_addresses() -> None:
     village = Area.objects.filter(code=DEMO_VILLAGE).first()
     if village is None:
         return
+    from portal import user_state
+
     for username, address in (("citizen", "下埠村老街18号"), ("proxy", "下埠村村委会")):
-        User.objects.filter(username=username, village__isnull=True).update(
-            village=village, address=address
-        )
+        people = User.objects.filter(username=username, village__isnull=True)
+        pks = list(people.values_list("pk", flat=True))
+        people.update(village=village, address=address)
+        user_state.changed(pks)  # update() sends no signal: the cached session user drops
