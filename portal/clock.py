@@ -33,6 +33,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal import workdays
 
@@ -168,7 +169,7 @@ class Lateness:
     def __str__(self) -> str:
         if self.unit == Unit.HOURS:
             return str(_("超%(n)s小时") % {"n": self.amount})
-        return str(_("超%(n)s个工作日") % {"n": self.amount})
+        return ngettext("超%(n)s个工作日", "超%(n)s个工作日", self.amount) % {"n": self.amount}
 
 
 def late_by(*, now: datetime, due_at: datetime, unit: str) -> Lateness | None:

@@ -184,3 +184,15 @@ def test_sql_status_filters_partition_rows_as_the_status_case(make_user):
                 now=now, due_at=due_at, warn_at=warn_at, running=running, paused=paused
             )
             assert by_case[f"{prefix}{name}"] == expected.value, name
+
+
+def test_lateness_in_working_days_says_one_day_or_several_in_english():
+    from django.utils import translation
+
+    from portal.clock import Lateness, Unit
+
+    with translation.override("en"):
+        assert str(Lateness(1, Unit.WORKING_DAYS)) == "1 working day over"
+        assert str(Lateness(42, Unit.WORKING_DAYS)) == "42 working days over"
+        assert str(Lateness(3, Unit.HOURS)) == "3 h overdue"
+    assert str(Lateness(42, Unit.WORKING_DAYS)) == "超42个工作日"
