@@ -22,14 +22,26 @@ def sweeps_only(queues: set[str], notifications_queue: str) -> bool:
     return bool(queues) and notifications_queue not in queues
 
 
+def sends_only(queues: set[str], notifications_queue: str) -> bool:
+    return queues == {notifications_queue}
+
+
 @celeryd_init.connect
 def _lower_the_sweeps_priority(sender=None, instance=None, conf=None, options=None, **kwargs):
     """Before the pool forks: a worker of the sweeps' queue alone runs at a lower CPU priority
     (SWEEPS_WORKER_NICE), inherited by its pool's processes, and its queries use no parallel
-    workers of PostgreSQL (portal.background.serial_queries)."""
+    workers of PostgreSQL (portal.background.serial_queries); a worker of the sends' queue alone
+    yields a little less (SENDS_WORKER_NICE): a sweep's hundreds of e-mails and SMS otherwise
+    took a core from the web for the seconds they were sent."""
     from django.conf import settings
 
-    if not sweeps_only(queues_of((options or {}).get("queues")), settings.NOTIFICATIONS_QUEUE):
+    queues = queues_of((options or {}).get("queues"))
+    if sends_only(queues, settings.NOTIFICATIONS_QUEUE):
+        step = int(getattr(settings, "SENDS_WORKER_NICE", 0) or 0)
+        if step > 0:
+            os.nice(step)
+        return
+    if not sweeps_only(queues, settings.NOTIFICATIONS_QUEUE):
         return
     step = int(getattr(settings, "SWEEPS_WORKER_NICE", 0) or 0)
     if step > 0:

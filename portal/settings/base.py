@@ -372,6 +372,9 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 SWEEPS_WORKER_NICE = env.int("SWEEPS_WORKER_NICE", default=10)
 # ... and asks PostgreSQL for no parallel workers (they run at normal priority: portal.background).
 SWEEPS_SERIAL_QUERIES = env.bool("SWEEPS_SERIAL_QUERIES", default=True)
+# The sends' worker (the notifications queue alone) yields too, less: a sweep's fan-out of
+# hundreds of sends took a core from the web for seconds under load (issue 19). 0: no change.
+SENDS_WORKER_NICE = env.int("SENDS_WORKER_NICE", default=5)
 # Heavy periodic jobs (the reminder sweep, the forecast) one at a time (portal.background): one
 # that finds another running waits this long for it, then leaves its turn to the next period.
 HEAVY_SLOT_WAIT_SECONDS = env.float("HEAVY_SLOT_WAIT_SECONDS", default=120)
