@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -408,7 +409,9 @@ PUBLISH_RETRY_POLICY = {
 def enqueue_deliveries(ids: Sequence[int], *, fan_out: bool = True) -> int:
     """Publish send tasks for outbox rows. Never raises: if the broker is unreachable the rows
     stay pending with ``enqueued_at`` empty, and the outbox sweep publishes them later.
-    Many ids are published as a few fan-out tasks so that a big sweep commits quickly."""
+    Many ids are published as a few fan-out tasks so that a big sweep commits quickly; rows
+    are sent REMINDER_SEND_BATCH to a task (``send_deliveries``), a lone row by
+    ``send_delivery``."""
     from celery import current_app
 
     from portal import tasks
@@ -433,9 +436,14 @@ def enqueue_deliveries(ids: Sequence[int], *, fan_out: bool = True) -> int:
                     tasks.fan_out_deliveries.apply_async((chunk,), **options)
                     published.extend(chunk)
             else:
-                for pk in ids:
-                    tasks.send_delivery.apply_async((pk,), **options)
-                    published.append(pk)
+                size = max(1, settings.REMINDER_SEND_BATCH)
+                for start in range(0, len(ids), size):
+                    chunk = ids[start : start + size]
+                    if len(chunk) == 1:
+                        tasks.send_delivery.apply_async((chunk[0],), **options)
+                    else:
+                        tasks.send_deliveries.apply_async((chunk,), **options)
+                    published.extend(chunk)
     except SoftTimeLimitExceeded:
         # The task's time is up: what was published is marked, the rest is the outbox
         # sweep's; the caller (a sweep) must stop, not carry on.
@@ -489,32 +497,51 @@ def backoff_seconds(attempts: int) -> float:
     return min(base * 2 ** max(attempts - 1, 0), settings.REMINDER_SEND_BACKOFF_MAX_SECONDS)
 
 
+def _claimable(now: datetime) -> Q:
+    """Rows a send may take: pending (and due), or ``sending`` under a claim that expired (its
+    worker died)."""
+    lease = timedelta(seconds=settings.REMINDER_SEND_LEASE_SECONDS)
+    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now + timedelta(seconds=5)) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - lease
+    )
+
+
+def _claim_update() -> dict:
+    return {"status": Delivery.Status.SENDING, "attempts": F("attempts") + 1}
+
+
 def claim(delivery_id: int, *, now: datetime | None = None) -> datetime | None:
     """Atomically take a row for sending: pending (and due) → sending, or a ``sending`` row
     whose claim expired (its worker died). Returns the claim stamp, or None if another task
     owns it or it is done. One UPDATE: safe on PostgreSQL and SQLite alike."""
     now = now or timezone.now()
-    lease = timedelta(seconds=settings.REMINDER_SEND_LEASE_SECONDS)
-    taken = Delivery.objects.filter(
-        Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now + timedelta(seconds=5))
-        | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - lease),
-        pk=delivery_id,
-    ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    taken = Delivery.objects.filter(_claimable(now), pk=delivery_id).update(
+        claimed_at=now, **_claim_update()
+    )
     return now if taken else None
 
 
 def send_delivery(delivery_id: int) -> SendResult:
     """Send one outbox row (called by the Celery task)."""
-    from portal import sms
-
     stamp = claim(delivery_id)
     if stamp is None:
         return SendResult("skipped")
     delivery = Delivery.objects.select_related("notification").get(pk=delivery_id)
     mine = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING, claimed_at=stamp)
+    error = _transmit(delivery)
+    if error is not None:
+        return _failed(delivery, mine, error)
+    mine.update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    return SendResult("sent")
+
+
+def _transmit(delivery: Delivery, mail_connection=None) -> Exception | None:
+    """Hand one row to its channel; the exception it failed with, or None when it went out."""
+    from portal import sms
+
     try:
         if delivery.channel == Channel.EMAIL:
-            _send_email(delivery)
+            _send_email(delivery, mail_connection)
         elif delivery.channel == Channel.SMS:
             sms.send(
                 mobile=delivery.address,
@@ -524,49 +551,200 @@ def send_delivery(delivery_id: int) -> SendResult:
             )
         else:
             raise sms.PermanentSmsError(f"unknown channel {delivery.channel!r}")
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        permanent = isinstance(exc, sms.PermanentSmsError) or _is_permanent_mail_error(exc)
-        if permanent or delivery.attempts >= settings.REMINDER_SEND_MAX_ATTEMPTS:
-            mine.update(status=Delivery.Status.FAILED, last_error=error)
-            log.error(
-                "notification delivery %s (%s) failed for good after %s attempt(s): %s",
-                delivery_id,
-                delivery.channel,
-                delivery.attempts,
-                error,
-            )
-            return SendResult("failed")
-        wait = backoff_seconds(delivery.attempts)
-        now = timezone.now()
-        mine.update(
-            status=Delivery.Status.PENDING,
-            last_error=error,
-            next_attempt_at=now + timedelta(seconds=wait),
-            enqueued_at=now,  # the task's retry is published right after this
-            claimed_at=None,
-        )
-        log.warning(
-            "notification delivery %s (%s) attempt %s failed, retry in %ss: %s",
-            delivery_id,
+    except Exception as exc:  # the task's soft time limit too: that send hung, it is retried
+        return exc
+    return None
+
+
+def _failed(delivery: Delivery, mine, exc: Exception) -> SendResult:
+    """A send failed: for good (permanent, or out of attempts), or to retry after back-off."""
+    from portal import sms
+
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    permanent = isinstance(exc, sms.PermanentSmsError) or _is_permanent_mail_error(exc)
+    if permanent or delivery.attempts >= settings.REMINDER_SEND_MAX_ATTEMPTS:
+        mine.update(status=Delivery.Status.FAILED, last_error=error)
+        log.error(
+            "notification delivery %s (%s) failed for good after %s attempt(s): %s",
+            delivery.pk,
             delivery.channel,
             delivery.attempts,
-            wait,
             error,
         )
-        return SendResult("retry", retry_in=wait)
-    mine.update(status=Delivery.Status.SENT, sent_at=timezone.now())
-    return SendResult("sent")
+        return SendResult("failed")
+    wait = backoff_seconds(delivery.attempts)
+    now = timezone.now()
+    mine.update(
+        status=Delivery.Status.PENDING,
+        last_error=error,
+        next_attempt_at=now + timedelta(seconds=wait),
+        enqueued_at=now,  # the retry is published right after this
+        claimed_at=None,
+    )
+    log.warning(
+        "notification delivery %s (%s) attempt %s failed, retry in %ss: %s",
+        delivery.pk,
+        delivery.channel,
+        delivery.attempts,
+        wait,
+        error,
+    )
+    return SendResult("retry", retry_in=wait)
 
 
-def _send_email(delivery: Delivery) -> None:
+@dataclass
+class BatchResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    released: int = 0  # claimed but not tried within the batch's time: published again
+    retry: list[tuple[int, float]] = field(default_factory=list)  # (row, seconds to wait)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "retry": len(self.retry),
+            "released": self.released,
+        }
+
+
+def send_deliveries(delivery_ids: Sequence[int], *, seconds: float | None = None) -> BatchResult:
+    """Send many outbox rows in one task (a sweep's hundreds of e-mails and SMS): claimed
+    together in one UPDATE, sent one by one over one mail connection, marked sent a few at a
+    time (every REMINDER_SEND_MARK_EVERY rows or second: what a crash can send twice). A row
+    another task owns, or already done, is skipped; a failure is handled as in
+    ``send_delivery`` (retried after back-off, or failed for good). Rows not tried within
+    ``seconds`` (REMINDER_SEND_BATCH_SECONDS) are given back and published again, so a slow
+    gateway never holds a claim near its lease; on the task's soft time limit they are given
+    back to the outbox sweep."""
+    from django.core.mail import get_connection
+
+    ids = sorted(set(delivery_ids))
+    result = BatchResult()
+    if not ids:
+        return result
+    stamp = timezone.now()
+    Delivery.objects.filter(_claimable(stamp), pk__in=ids).update(
+        claimed_at=stamp, **_claim_update()
+    )
+    rows = list(
+        Delivery.objects.select_related("notification")
+        .filter(pk__in=ids, status=Delivery.Status.SENDING, claimed_at=stamp)
+        .order_by("pk")
+    )
+    result.skipped = len(ids) - len(rows)
+    budget = settings.REMINDER_SEND_BATCH_SECONDS if seconds is None else seconds
+    until = time.monotonic() + budget
+    mine = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at=stamp)
+    sent: list[int] = []
+    marked_at = time.monotonic()
+
+    def mark_sent() -> None:
+        nonlocal marked_at
+        if sent:
+            mine.filter(pk__in=sent).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+            result.sent += len(sent)
+            sent.clear()
+        marked_at = time.monotonic()
+
+    connection = get_connection(fail_silently=False)
+    tried = 0
+    try:
+        for delivery in rows:
+            if time.monotonic() >= until:
+                break
+            tried += 1
+            error = _transmit(delivery, connection)
+            if error is None:
+                sent.append(delivery.pk)
+                if (
+                    len(sent) >= settings.REMINDER_SEND_MARK_EVERY
+                    or time.monotonic() - marked_at >= 1
+                ):
+                    mark_sent()
+                continue
+            if delivery.channel == Channel.EMAIL:
+                connection.close()  # a broken connection is opened afresh for the next one
+            outcome = _failed(delivery, mine.filter(pk=delivery.pk), error)
+            if outcome.outcome == "retry":
+                result.retry.append((delivery.pk, outcome.retry_in))
+            else:
+                result.failed += 1
+            if isinstance(error, SoftTimeLimitExceeded):
+                raise error
+    except SoftTimeLimitExceeded:
+        # The row it hung on is retried like any failed send; the rows not tried go back to
+        # the outbox sweep.
+        mark_sent()
+        _give_back(mine, [d.pk for d in rows[tried:]], publish=False)
+        publish_retries(result.retry)
+        raise
+    finally:
+        connection.close()
+    mark_sent()
+    left = [d.pk for d in rows[tried:]]
+    if left:
+        result.released = len(left)
+        log.info("send batch out of time after %d rows; %d published again", tried, len(left))
+        _give_back(mine, left, publish=True)
+    return result
+
+
+def _give_back(mine, ids: list[int], *, publish: bool) -> None:
+    """Claimed rows never tried: pending again, their attempt not counted."""
+    if not ids:
+        return
+    mine.filter(pk__in=ids).update(
+        status=Delivery.Status.PENDING,
+        claimed_at=None,
+        enqueued_at=None,
+        attempts=F("attempts") - 1,
+    )
+    if publish:
+        enqueue_deliveries(ids)
+
+
+def publish_retries(retries: Sequence[tuple[int, float]]) -> None:
+    """Each row a batch must retry, as its own send task after its back-off; a row whose task
+    the broker did not take is left to the outbox sweep."""
+    from celery import current_app
+
+    from portal import tasks
+
+    lost = []
+    with current_app.producer_or_acquire() as producer:
+        for pk, wait in retries:
+            try:
+                tasks.send_delivery.apply_async(
+                    (pk,),
+                    countdown=wait,
+                    queue=settings.NOTIFICATIONS_QUEUE,
+                    producer=producer,
+                    retry=True,
+                    retry_policy=PUBLISH_RETRY_POLICY,
+                )
+            except Exception:
+                lost.append(pk)
+    if lost:
+        log.warning("could not publish %d retries; the outbox sweep will", len(lost))
+        mark_not_enqueued(lost)
+
+
+def _send_email(delivery: Delivery, connection=None) -> None:
+    """With a batch's ``connection``: opened here once and kept open (a backend closes a
+    connection it had to open itself after each message)."""
     from django.core.mail import EmailMessage
 
+    if connection is not None:
+        connection.open()
     EmailMessage(
         subject=delivery.subject,
         body=delivery.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.address],
+        connection=connection,
     ).send(fail_silently=False)
 
 

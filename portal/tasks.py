@@ -37,6 +37,24 @@ def send_delivery(self, delivery_id: int):
     return result.outcome
 
 
+@shared_task(
+    name="portal.tasks.send_deliveries",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,  # REMINDER_SEND_BATCH_SECONDS (60) and one slow send after it
+    time_limit=150,
+)
+def send_deliveries(delivery_ids: list[int]):
+    """Send many outbox rows (a sweep's e-mails and SMS, REMINDER_SEND_BATCH at a time) in one
+    task: one claim, one mail connection, a few updates. Each row still sends once; a failed
+    row is retried on its own (``send_delivery``) after its back-off."""
+    from portal import notifications
+
+    result = notifications.send_deliveries(delivery_ids)
+    notifications.publish_retries(result.retry)
+    return result.as_dict()
+
+
 @shared_task(name="portal.tasks.fan_out_deliveries", acks_late=True, soft_time_limit=120)
 def fan_out_deliveries(delivery_ids: list[int]):
     """Publish one send task per row (a big sweep hands these over in a few messages)."""

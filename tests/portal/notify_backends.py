@@ -80,3 +80,22 @@ class FlakyLocmemSmsBackend(sms.LocmemBackend):
         if _should_fail("sms"):
             raise sms.SmsError("simulated: SMS gateway timeout")
         return super().send(message)
+
+
+class CountingLocmemEmailBackend(LocmemEmailBackend):
+    """Counts the connections opened (``calls("connections")``): a batch opens one."""
+
+    def open(self):
+        if getattr(self, "_open", False):
+            return False
+        self._open = True
+        _counts[_key("connections")] = _counts.get(_key("connections"), 0) + 1
+        return True
+
+    def close(self):
+        self._open = False
+
+
+class PermanentFailureSmsBackend(sms.LocmemBackend):
+    def send(self, message):
+        raise sms.PermanentSmsError("simulated: the gateway refuses this number")

@@ -42,6 +42,9 @@ def published(monkeypatch):
     sent: list[int] = []
     monkeypatch.setattr(tasks.send_delivery, "apply_async", lambda args, **kw: sent.append(args[0]))
     monkeypatch.setattr(
+        tasks.send_deliveries, "apply_async", lambda args, **kw: sent.extend(args[0])
+    )
+    monkeypatch.setattr(
         tasks.fan_out_deliveries, "apply_async", lambda args, **kw: sent.extend(args[0])
     )
     return sent
@@ -195,14 +198,17 @@ def test_many_deliveries_are_handed_over_in_fan_out_chunks(settings, citizen, mo
 
     settings.REMINDER_FANOUT_THRESHOLD = 2
     settings.REMINDER_FANOUT_CHUNK = 3
-    chunks, singles = [], []
+    settings.REMINDER_SEND_BATCH = 2
+    chunks, batches, singles = [], [], []
     monkeypatch.setattr(tasks.fan_out_deliveries, "apply_async", lambda a, **k: chunks.append(a[0]))
+    monkeypatch.setattr(tasks.send_deliveries, "apply_async", lambda a, **k: batches.append(a[0]))
     monkeypatch.setattr(tasks.send_delivery, "apply_async", lambda a, **k: singles.append(a[0]))
     ids = [_notify(citizen).deliveries.get().pk for _ in range(7)]
     assert notifications.enqueue_deliveries(ids) == 7
-    assert chunks == [ids[0:3], ids[3:6], ids[6:7]] and singles == []
-    tasks.fan_out_deliveries.run(ids[:2])
-    assert singles == ids[:2]
+    assert chunks == [ids[0:3], ids[3:6], ids[6:7]] and batches == singles == []
+    # Each fan-out chunk is sent REMINDER_SEND_BATCH rows to a task; a lone row on its own.
+    assert tasks.fan_out_deliveries.run(ids[:3]) == 3
+    assert batches == [ids[0:2]] and singles == [ids[2]]
 
 
 # --- sending -------------------------------------------------------------------------------------
