@@ -203,6 +203,30 @@ def psql(db: str, sql: str) -> str:
     return sh("psql", *PG, "-d", db, "-Atc", sql).stdout.strip()
 
 
+# What autovacuum's analyze does on a live database (autovacuum_analyze_threshold 50,
+# autovacuum_analyze_scale_factor 0.1): a table is analysed once that many rows changed.
+AUTOANALYZE_DUE = """
+    select quote_ident(s.relname) from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+    where s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) order by s.relname
+"""
+
+
+def autoanalyze(db: str) -> list[str]:
+    """ANALYZE the tables autovacuum would analyse now. The PostgreSQL of this machine (and
+    CI) runs with autovacuum off: without this, the tables the run writes (the reminder
+    ledger the catch-up fills, notifications, the outbox) keep the statistics of the
+    template — none — and the sweeps' anti-joins were planned as nested loops over
+    thousands of ledger rows (2.0 s a rule instead of 64 ms)."""
+    due = [t for t in psql(db, AUTOANALYZE_DUE).split() if t]
+    if due:
+        psql(db, "ANALYZE " + ", ".join(due))
+    return due
+
+
+def autovacuum_on(db: str) -> bool:
+    return psql(db, "show autovacuum") == "on"
+
+
 def locust(env, classes, users, seconds, log_path: Path, out: Path, steps: str = ""):
     e = dict(env)
     e["LOAD_LOG"] = str(log_path)
@@ -361,6 +385,10 @@ def main():
         caught = sh(str(BIN / "python"), "bench/load/catch_up.py", env=env, cwd=ROOT)
         report["catch_up"] = caught.stdout.strip().splitlines()[-1]
         print(report["catch_up"], flush=True)
+    # A running town's tables have their statistics (autovacuum): the copy's written tables get
+    # theirs before the window, and again whenever autovacuum would during it.
+    report["autovacuum"] = autovacuum_on(db)
+    report["analysed"] = {} if report["autovacuum"] else {"before": autoanalyze(db)}
     prep = sh(
         str(BIN / "python"),
         "bench/load/prepare.py",
@@ -502,10 +530,15 @@ def main():
         sampler.take()
         samples = []
         rss_start = None
+        analysed_at = time.time()
         while procs["locust"].poll() is None:
             time.sleep(5)
             now = time.time()
             samples.append((now, sampler.take(), os.getloadavg()[0]))
+            if not report["autovacuum"] and now - analysed_at >= 60:  # autovacuum_naptime
+                analysed_at = now
+                for table in autoanalyze(db):
+                    report["analysed"][table] = report["analysed"].get(table, 0) + 1
             if rss_start is None and now - started > args.settle + 10:
                 rss_start = rss(groups)
                 report["connections_start"] = psql(
@@ -564,6 +597,13 @@ def write_markdown(report, path: Path):
         f"Database {report['db']} (copied from {report['template']}), load average at start "
         f"{report['load_start']}, at end {report['load_end']} (2 cores).",
         f"Logged in before the window: {report['people']}.",
+        (
+            "Autovacuum on."
+            if report.get("autovacuum", True)
+            else "Autovacuum is off on this server: run.py analysed, as its analyze would, "
+            f"before the window {report['analysed'].get('before')}, during it (times) "
+            f"{ {k: v for k, v in report['analysed'].items() if k != 'before'} }."
+        ),
         f"Each user's pause between actions: 0.5–1.5 s × {report.get('think', 1.0)}.",
         "",
     ]

@@ -37,3 +37,34 @@ def test_one_hash_per_password():
     first = bulk.password_hash("Demo@2026")
     assert bulk.password_hash("Demo@2026") == first
     assert check_password("Demo@2026", first)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tables_with_rows_but_no_statistics_get_them():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert bulk.vacuum_analyze_unanalysed() == []
+        return
+
+    def analysed(table):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s",
+                [table],
+            )
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE stats_probe_rows (id int)")
+        cursor.execute("CREATE TABLE stats_probe_empty (id int)")
+        cursor.execute("INSERT INTO stats_probe_rows SELECT generate_series(1, 100)")
+    try:
+        done = bulk.vacuum_analyze_unanalysed()
+        assert "stats_probe_rows" in done and "stats_probe_empty" not in done
+        assert analysed("stats_probe_rows") and not analysed("stats_probe_empty")
+        assert "stats_probe_rows" not in bulk.vacuum_analyze_unanalysed()  # once
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE stats_probe_rows, stats_probe_empty")
