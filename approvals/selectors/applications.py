@@ -185,16 +185,7 @@ def clock_for(application: Application, today: date | None = None) -> Clock:
     today = today or timezone.localdate()
     committed = application.matter.committed_days + application.extension_days
     due = application.due_date
-    if application.state == State.SUSPENDED:
-        status = ClockStatus.PAUSED
-    elif application.state not in CLOCK_RUNNING:
-        status = ClockStatus.NOT_STARTED if application.accepted_on is None else ClockStatus.STOPPED
-    elif due and due < today:
-        status = ClockStatus.OVERDUE
-    elif application.warning_date and application.warning_date <= today:
-        status = ClockStatus.WARNING
-    else:
-        status = ClockStatus.NORMAL
+    status = ClockStatus(clock_status_of(application, today))
     days_left = days_used = None
     if due and application.accepted_on:
         end = application.decided_on or today
