@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init
+from celery.signals import celeryd_init, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
@@ -50,3 +50,20 @@ def _lower_the_sweeps_priority(sender=None, instance=None, conf=None, options=No
         from portal import background
 
         background.serial_queries()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _keep_database_connections(sender=None, **kwargs):
+    """A task's database connections live as a request's do (CONN_MAX_AGE, health checks):
+    Celery's own Django fix-up closes every connection before and after each task unless
+    CELERY_DB_REUSE_MAX is set (settings: set, so that it does not), and one task per e-mail or
+    SMS then opened a new PostgreSQL connection each — ~5 ms of the worker's CPU and 9–15 ms of
+    PostgreSQL's per send (bench/sends.py, issue 19). Eager tasks (tests) run inside the
+    caller's transaction: left alone, as Celery leaves them."""
+    request = getattr(sender, "request", None)
+    if getattr(request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
