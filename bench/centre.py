@@ -9,6 +9,7 @@ and the map layer over 1,000,000 applications, 1,000,000 incidents, 200,000 work
     nice .venv/bin/python manage.py generate --applications 1000000 --incidents 1000000 \\
         --enforcement-cases 100000 --work-orders 200000 --callouts 10000
     .venv/bin/python bench/centre.py [--rounds 40]
+    .venv/bin/python bench/centre.py --forecast [--rounds 3]   # the forecast's task alone
 
 1. The whole board, every panel computed afresh (centre.selectors.board.compute: duty, new
    reports, incidents by village and grid, work orders late by department, returns, whistles,
@@ -111,11 +112,39 @@ def cpu_timed(fn, rounds: int) -> dict:
     }
 
 
+def forecast_task(rounds: int) -> None:
+    """The periodic task's computation (``forecast.refresh_all``: computed once, kept in every
+    language), ``rounds`` runs: wall and this process's CPU time, queries, the load average."""
+    import os
+    import time
+
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"# Forecast (refresh_all) — {timezone.localdate()}, {machine()}\n")
+    print(f"data: {sizes()}\n")
+    print("| run | wall s | CPU s (this process) | queries | total | load average (1, 5, 15 min) |")
+    print("|---|---|---|---|---|---|")
+    for n in range(1, rounds + 1):
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        with CaptureQueriesContext(connection) as queries:
+            wall, cpu = time.perf_counter(), time.process_time()
+            totals = forecast_sel.refresh_all(now=timezone.now())
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"| {n} | {wall:.2f} | {cpu:.2f} | {len(queries)} | {totals} | {load} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument(
+        "--forecast", action="store_true", help="only the forecast's periodic computation"
+    )
     args = parser.parse_args()
-    rounds = args.rounds
+    if args.forecast:
+        forecast_task(args.rounds or 3)
+        connection.close()
+        return
+    rounds = args.rounds or 40
     print(f"# Centre bench — {timezone.localdate()}, {machine()}\n")
     print(f"data: {sizes()}\n")
     dispatcher = User.objects.filter(groups__name=roles.DISPATCHER, is_active=True).first()

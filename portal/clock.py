@@ -303,3 +303,18 @@ class Workload:
     holder: str
     completed: int = 0
     items: list[ClockItem] = field(default_factory=list)
+
+
+@dataclass
+class WorkloadKeys:
+    """:class:`Workload` as the forecast reads it (each app's ``workload_keys``): the same
+    holders, in the same order, with the same items in the same order, but each item only as its
+    key ``(due_at, number, status, due_day, ref)`` — its deadline, number, clock status, the
+    local date of its deadline, and ``ref``, what the app's ``items_for`` takes to build it.
+    Read with ``values_list``: no row, no :class:`ClockItem` and no label is made for the tens of
+    thousands of open items; the forecast builds the few it keeps (``items_for``)."""
+
+    key: str
+    holder: str
+    completed: int = 0
+    items: list[tuple] = field(default_factory=list)

@@ -17,8 +17,8 @@ from django.utils import timezone
 from approvals.models import Application, State
 from approvals.models.applications import CLOCK_RUNNING
 from portal import clock, roles
-from portal.clock import ClockItem, ClockStatus, Unit, Workload, labels
-from portal.models import StaffProfile
+from portal.clock import ClockItem, ClockStatus, Unit, Workload, WorkloadKeys, labels
+from portal.models import StaffProfile, User
 
 from .dashboard import LIST_FIELDS, Names, held_by, holder_label, names
 
@@ -113,8 +113,11 @@ def late_items(
     return items_for([pk for _due, _number, pk in keys], now=now)
 
 
-def items_for(ids: list[int], *, now: datetime | None = None) -> list[ClockItem]:
-    """The clock items of these applications, in this order."""
+def items_for(
+    ids: list[int], *, now: datetime | None = None, lazy_labels: bool = False
+) -> list[ClockItem]:
+    """The clock items of these applications, in this order. ``lazy_labels``: the translated
+    labels are lazy strings (portal.clock.later)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if not ids:
@@ -127,7 +130,11 @@ def items_for(ids: list[int], *, now: datetime | None = None) -> list[ClockItem]
     }
     lookup = names()
     reviewers = _reviewers({a.department_id for a in rows.values() if not a.handler_id})
-    return [_item(rows[pk], today, lookup, reviewers) for pk in ids if pk in rows]
+    return [
+        _item(rows[pk], today, lookup, reviewers, lazy_labels=lazy_labels)
+        for pk in ids
+        if pk in rows
+    ]
 
 
 def counts(*, now: datetime | None = None) -> dict:
@@ -188,6 +195,83 @@ def workload(
     ):
         if f"district:{dept_id}" in loads:
             loads[f"district:{dept_id}"].completed = n
+    return list(loads.values())
+
+
+def workload_keys(*, since: date, now: datetime | None = None) -> list[WorkloadKeys]:
+    """``workload`` for the forecast: the same holders and items, each item only as its key
+    (portal.clock.WorkloadKeys; ``ref`` the application's id, for ``items_for``), read as
+    plain values (no row, item or label is made); the paces in one query."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    lookup = names()
+    loads: dict[str, WorkloadKeys] = {}
+    rows = (
+        _running()
+        .order_by("due_date", "id")
+        .values_list(
+            "id",
+            "number",
+            "public_id",
+            "state",
+            "handler_id",
+            "department_id",
+            "delegating_department_id",
+            "due_date",
+            "warning_date",
+        )
+    )
+    moments: dict[date, datetime] = {}  # due date -> its end (the moment on the one clock)
+    handlers: set[int] = set()
+    found = []
+    for pk, number, public_id, state, handler_id, dept_id, district_id, due, warning in rows:
+        if state == State.FORWARDED:
+            key = f"district:{district_id}"
+        elif handler_id:
+            key = f"user:{handler_id}"
+            handlers.add(handler_id)
+        else:
+            key = f"department:{dept_id}"
+        due_at = moments.get(due)
+        if due_at is None:
+            due_at = moments[due] = clock.end_of_day(due)
+        if due < today:
+            status = ClockStatus.OVERDUE
+        elif warning is not None and warning <= today:
+            status = ClockStatus.WARNING
+        else:
+            status = ClockStatus.NORMAL
+        found.append((key, (due_at, number or f"D{public_id.hex}", status, due, pk)))
+        if key not in loads:
+            loads[key] = WorkloadKeys(key=key, holder="")
+            if state == State.FORWARDED:
+                loads[key].holder = lookup.department_full(district_id)
+            elif not handler_id:
+                loads[key].holder = lookup.department(dept_id)
+    people = {
+        u.pk: u.display_name
+        for u in User.objects.filter(pk__in=handlers).only(
+            "id", "real_name", "first_name", "last_name", "username"
+        )
+    }
+    for key, keys in found:
+        loads[key].items.append(keys)
+    for key, load in loads.items():
+        if key.startswith("user:"):
+            load.holder = people[int(key[5:])]
+    done: dict[str, int] = defaultdict(int)
+    for handler_id, dept_id, district_id, n, forwarded in (
+        Application.objects.filter(decided_on__gt=since, decided_on__lte=today)
+        .order_by()
+        .values_list("handler_id", "department_id", "delegating_department_id")
+        .annotate(n=Count("id"), forwarded=Count("id", filter=Q(forwarded_on__isnull=False)))
+    ):
+        if handler_id is not None:
+            done[f"user:{handler_id}"] += n
+        done[f"department:{dept_id}"] += n
+        done[f"district:{district_id}"] += forwarded
+    for key, load in loads.items():
+        load.completed = done.get(key, 0)
     return list(loads.values())
 
 

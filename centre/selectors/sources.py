@@ -22,7 +22,7 @@ KIND_LABELS = {
 
 def sources() -> dict[str, ModuleType]:
     """kind → the app's clock selectors (``late_keys`` and ``items_for``, ``late_items``,
-    ``item``, ``workload``, ``counts``).
+    ``item``, ``workload``, ``workload_keys`` (the forecast's), ``counts``).
     Work orders join when the dispatch issue's selectors are on main."""
     found = {
         "application": application_clock,

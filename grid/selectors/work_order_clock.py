@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 
 from grid.models.dispatch import OPEN_ORDER_STATES, WorkOrder, WorkOrderState
 from grid.selectors import dispatch_scope as who
-from portal.clock import ClockItem, ClockStatus, Unit, Workload, end_of_day, labels
+from portal.clock import (
+    ClockItem,
+    ClockStatus,
+    Unit,
+    Workload,
+    WorkloadKeys,
+    end_of_day,
+    labels,
+)
+from portal.models import Department
 
 KIND = "work_order"
 
@@ -114,13 +123,16 @@ def late_keys(
     return list(qs.order_by("step_due_at", "id").values_list("step_due_at", "number", "id")[:limit])
 
 
-def items_for(ids: list[int], *, now: datetime | None = None) -> list[ClockItem]:
-    """The clock items of these work orders (with their department and incident), in order."""
+def items_for(
+    ids: list[int], *, now: datetime | None = None, lazy_labels: bool = False
+) -> list[ClockItem]:
+    """The clock items of these work orders (with their department and incident), in order.
+    ``lazy_labels``: the translated labels are lazy strings (portal.clock.later)."""
     now = now or timezone.now()
     if not ids:
         return []
     found = {o.pk: o for o in _rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
-    return _items([found[pk] for pk in ids if pk in found], now)
+    return _items([found[pk] for pk in ids if pk in found], now, lazy_labels=lazy_labels)
 
 
 def counts(*, now: datetime | None = None) -> dict:
@@ -162,6 +174,55 @@ def workload(
     for department_id, n in done:
         if f"department:{department_id}" in loads:
             loads[f"department:{department_id}"].completed = n
+    return list(loads.values())
+
+
+def workload_keys(*, since: date, now: datetime | None = None) -> list[WorkloadKeys]:
+    """``workload`` for the forecast: the same departments and orders, each order only as its
+    key (portal.clock.WorkloadKeys; ``ref`` the order's id, for ``items_for``), read as plain
+    values (no row, item or label is made)."""
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    rows = (
+        WorkOrder.objects.filter(
+            state__in=OPEN_ORDER_STATES,
+            step_due_at__isnull=False,
+            limit_unit=Unit.WORKING_DAYS,
+        )
+        .order_by("step_due_at", "id")
+        .values_list("id", "number", "department_id", "step_due_at", "step_warn_at")
+    )
+    loads: dict[str, WorkloadKeys] = {}
+    for pk, number, department_id, due_at, warn_at in rows:
+        if now > due_at:
+            status = ClockStatus.OVERDUE
+        elif warn_at is not None and now >= warn_at:
+            status = ClockStatus.WARNING
+        else:
+            status = ClockStatus.NORMAL
+        key = f"department:{department_id}"
+        load = loads.get(key)
+        if load is None:
+            load = loads[key] = WorkloadKeys(key=key, holder="")
+        load.items.append((due_at, number, status, due_at.astimezone(tz).date(), pk))
+    departments = {
+        pk: short or name
+        for pk, short, name in Department.objects.filter(
+            pk__in=[int(k.split(":")[1]) for k in loads]
+        ).values_list("id", "short_name", "name")
+    }
+    done = dict(
+        WorkOrder.objects.filter(
+            done_at__gt=end_of_day(since), done_at__lte=end_of_day(timezone.localdate(now))
+        )
+        .order_by()
+        .values_list("department_id")
+        .annotate(n=Count("id"))
+    )
+    for key, load in loads.items():
+        department_id = int(key.split(":")[1])
+        load.holder = departments[department_id]
+        load.completed = done.get(department_id, 0)
     return list(loads.values())
 
 

@@ -270,8 +270,8 @@ def test_refresh_all_computes_once_and_keeps_what_each_language_kept_before(ctow
 
     extra = _wider_town(ctown)
     calls = []
-    real = forecast.will_miss
-    monkeypatch.setattr(forecast, "will_miss", lambda **kw: calls.append(1) or real(**kw))
+    real = forecast._will_miss
+    monkeypatch.setattr(forecast, "_will_miss", lambda **kw: calls.append(1) or real(**kw))
     codes = [code for code, _name in settings.LANGUAGES]
     assert codes == ["zh-hans", "en"]
     with travel(NOW):
