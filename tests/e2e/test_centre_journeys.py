@@ -231,6 +231,37 @@ def test_the_wall_at_1920_by_1080(browser_factory, live_server, c, size, shot):
     screenshot(wall, shot)
 
 
+def test_the_board_on_a_dispatchers_phone_fits_its_width(browser_factory, live_server, c):
+    """On a phone the board is one column as wide as the screen: its wide tables scroll inside
+    their panels, not the page (the late list once widened the column, and the figures at the
+    top were cut off at the right edge)."""
+    from datetime import timedelta
+
+    from grid.models import Incident
+
+    c.grid.to_route(c.urgent_route)
+    _more_villages(c, 3)
+    late = timezone.now() - timedelta(days=3)  # on the late list, with all its columns
+    Incident.objects.update(due_at=late, warn_at=late - timedelta(days=1))
+    phone = browser_factory(PHONE)
+    phone.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 1, "mobile": True},
+    )
+    login(phone, live_server, c.dispatcher.username, PASSWORD)
+    phone.get(f"{live_server.url}/centre/")
+    wait_for(phone, "[data-panel=late]")
+    width = PHONE[0]  # a page wider than the screen widens a phone's layout viewport too
+    assert phone.execute_script("return window.innerWidth") == width
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= width
+    rights = phone.execute_script(
+        "return Array.from(document.querySelectorAll('.c-kpis li, [data-panel]'))"
+        ".map(e => e.getBoundingClientRect().right);"
+    )
+    assert rights and max(rights) <= width
+    screenshot(phone, "centre-board-phone")
+
+
 def _more_villages(c, n):
     """``n`` more villages east of the small town (one grid each) with a resident's open report
     in each: with the town's own, more villages have open incidents than the wall shows."""
