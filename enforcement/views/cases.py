@@ -472,15 +472,14 @@ BUTTONS = ("submit_review", "submit_discussion", "publish")
 
 def _page(request, case, *, bound=None, status=200, loaded=False):
     """The page of ``case``: as sel.case_page_get gave it (``loaded``: the page's GET reads the
-    case once), else read again with its clock and what the page reads of it (after an act)."""
+    case once), else read again with what the page reads of it (after an act). The lists the
+    case has none of (sel.PAGE_PROBED not in ``case.page_lists``) are not read."""
     now = timezone.now()
     if not loaded:
-        case = (
-            sel.with_clock(type(case).objects.filter(pk=case.pk))
-            .select_related(*sel.PAGE_RELATED)
-            .prefetch_related(*sel.PAGE_PREFETCH)
-            .get()
+        case = sel.page_read(
+            type(case).objects.filter(pk=case.pk).select_related(*sel.PAGE_RELATED)
         )
+    has = case.page_lists
     publication = Publication.objects.filter(case=case).first()
     acts = available(case, request.user)
     forms = []
@@ -500,20 +499,24 @@ def _page(request, case, *, bound=None, status=200, loaded=False):
         "case": case,
         "clock": svc.clock_status(case, now),
         "deadlines": _deadlines(case, publication),
-        "officers": svc.assigned_officers(case),
+        "officers": _officers(case),
         "documents": case.documents.order_by("issued_at", "id"),
-        "evidence": case.evidence.select_related("photo").order_by("uploaded_at"),
-        "records": case.records.order_by("started_at"),
+        "evidence": case.evidence.select_related("photo").order_by("uploaded_at")
+        if "evidence" in has
+        else (),
+        "records": case.records.order_by("started_at") if "records" in has else (),
         "preservations": case.preservations.all(),
         "corrections": case.correction_orders.all(),
-        "reviews": case.reviews.select_related("reviewer"),
-        "discussions": case.discussions.all(),
-        "statements": case.statements.all(),
-        "hearing": getattr(case, "hearing", None) if hasattr(case, "hearing") else None,
+        "reviews": case.reviews.select_related("reviewer") if "reviews" in has else (),
+        "discussions": case.discussions.all() if "discussions" in has else (),
+        "statements": case.statements.all() if "statements" in has else (),
+        "hearing": getattr(case, "hearing", None) if "hearing" in has else None,
         "payments": case.payments.all(),
-        "suspensions": case.suspensions.all(),
-        "extensions": case.decision_extensions.all(),
-        "joint_actions": case.joint_actions.prefetch_related("bodies"),
+        "suspensions": case.suspensions.all() if "suspensions" in has else (),
+        "extensions": case.decision_extensions.all() if "decision_extensions" in has else (),
+        "joint_actions": case.joint_actions.prefetch_related("bodies")
+        if "joint_actions" in has
+        else (),
         "publication": publication,
         "history": case.history.order_by("seq"),
         "forms": forms,
@@ -534,13 +537,13 @@ def _deadlines(case, publication) -> list[dict]:
             "statement_due",
             _("陈述申辩期限"),
             case.statement_due,
-            bool(case.decided_on) or case.statements.exists(),
+            bool(case.decided_on) or "statements" in case.page_lists,
         ),
         (
             "hearing_request_due",
             _("听证申请期限"),
             case.hearing_request_due,
-            bool(case.decided_on) or hasattr_hearing(case),
+            bool(case.decided_on) or "hearing" in case.page_lists,
         ),
         ("service_due", _("送达期限"), case.service_due, bool(case.served_on)),
         ("payment_due", _("缴款期限"), case.payment_due, bool(case.paid_on)),
@@ -564,10 +567,10 @@ def _deadlines(case, publication) -> list[dict]:
     ]
 
 
-def hasattr_hearing(case) -> bool:
-    from enforcement.models import Hearing
-
-    return Hearing.objects.filter(case=case).exists()
+def _officers(case) -> list:
+    """The case's officers, for their names (services.cases.assigned_officers without the
+    certificates the acts check)."""
+    return [a.officer for a in case.assignments.select_related("officer__user")]
 
 
 @staff_required
