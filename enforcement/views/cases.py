@@ -68,8 +68,12 @@ def _any_loaded(case, name: str, test, queryset) -> bool:
     return any(test(row) for row in rows) if rows is not None else queryset.exists()
 
 
-def available(case, user) -> list[str]:
-    """The acts this person may attempt now (the services still decide)."""
+_READ = object()
+
+
+def available(case, user, *, publication=_READ) -> list[str]:
+    """The acts this person may attempt now (the services still decide). ``publication``: the
+    case's publication (or None) when the caller has read it already."""
     who = _user_flags(user, case)
     state = case.state
     acts = []
@@ -155,7 +159,11 @@ def available(case, user) -> list[str]:
         acts.append("revoke")
     if (
         (who["head"] or who["leader"])
-        and Publication.objects.filter(case=case, status="pending").exists()
+        and (
+            Publication.objects.filter(case=case, status="pending").exists()
+            if publication is _READ
+            else publication is not None and publication.status == "pending"
+        )
         and not case.revoked_on
     ):
         acts.append("publish")
@@ -481,7 +489,7 @@ def _page(request, case, *, bound=None, status=200, loaded=False):
         )
     has = case.page_lists
     publication = Publication.objects.filter(case=case).first()
-    acts = available(case, request.user)
+    acts = available(case, request.user, publication=publication)
     forms = []
     for action in acts:
         form = bound[1] if bound and bound[0] == action else _form(action, case)
