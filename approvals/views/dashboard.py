@@ -159,9 +159,14 @@ def _decorate(data: dict, filters: sel.Filters) -> None:
     """Links of the cards and the overdue list (the drill-down), for the rows shown."""
     base = reverse("approvals:dashboard-list")
     query = filters.query()
+    prefix = f"{base}?{urlencode(query)}&"
 
     def link(**extra) -> str:
-        return f"{base}?{urlencode({**query, **extra})}"
+        # urlencode of the merged parameters: the filters' part is the same for every link
+        # (encoded once) unless a link overrides one of them (then in its place, as before).
+        if query.keys() & extra.keys():
+            return f"{base}?{urlencode({**query, **extra})}"
+        return prefix + urlencode(extra)
 
     cards = data.get("cards")
     if cards:
