@@ -21,7 +21,7 @@ from django.utils import numberformat
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from approvals.templatetags.applications import _PLAIN, _day
 
@@ -278,4 +278,38 @@ def cards_table(rows, label) -> SafeString:
             )
         )
     html.append(CARDS_FOOT)
+    return mark_safe("".join(html))
+
+
+OVERDUE_ROW = """<tr>
+      <td><a href="{url}">{number}</a></td><td>{matter}</td><td>{department}</td><td>{state}</td><td>{holder}</td><td>{due}</td>
+      <td><span class="clock clock-overdue">{late}</span></td>
+    </tr>"""  # noqa: E501
+
+
+@register.simple_tag
+def overdue_rows(rows) -> SafeString:
+    """The rows of the overdue list (approvals.selectors.dashboard.overdue_list, with their
+    links): the former loop of approvals/dashboard/_time_limits_panels.html, the same bytes."""
+    number, _pct = _numbers()
+    html = []
+    for row in rows:
+        days = row["days_overdue"]
+        if days:
+            # {% blocktranslate count n=row.days_overdue %}{{ n }} 个工作日{% plural %}…
+            late = ngettext("%(n)s 个工作日", "%(n)s 个工作日", days) % {"n": number(days)}
+        else:
+            late = gettext("不足1个工作日")
+        html.append(
+            OVERDUE_ROW.format(
+                url=number(row["url"]),
+                number=number(row["number"]),
+                matter=number(row["matter"]),
+                department=number(row["department"]),
+                state=number(row["state_label"]),
+                holder=number(row["holder"]),
+                due=_day(row["due_date"]),
+                late=late,
+            )
+        )
     return mark_safe("".join(html))

@@ -145,3 +145,42 @@ def test_card_links_are_urlencode_of_all_the_parameters(filters):
         assert (
             data["position"]["urls"][status] == f"{base}?{urlencode({**query, 'status': status})}"
         )
+
+
+FORMER_OVERDUE = """{% load i18n %}{% for row in overdue %}<tr>
+      <td><a href="{{ row.url }}">{{ row.number }}</a></td><td>{{ row.matter }}</td><td>{{ row.department }}</td><td>{{ row.state_label }}</td><td>{{ row.holder }}</td><td>{{ row.due_date|date:"Y-m-d" }}</td>
+      <td><span class="clock clock-overdue">{% if row.days_overdue %}{% blocktranslate count n=row.days_overdue %}{{ n }} 个工作日{% plural %}{{ n }} 个工作日{% endblocktranslate %}{% else %}{% translate "不足1个工作日" %}{% endif %}</span></td>
+    </tr>{% endfor %}"""  # noqa: E501
+
+DAYS_OVERDUE = [0, 1, 2, 5, 21, 999, 1000, 12345]
+
+
+def overdue(n: int = 40) -> list[dict]:
+    return [
+        {
+            "number": f"SP2026{i:06d}" if i % 4 else NASTY,
+            "reference": f"SP2026{i:06d}",
+            "url": URLS[i % len(URLS)] or f"/staff/applications/SP2026{i:06d}/",
+            "matter": LABELS[(i + 1) % len(LABELS)],
+            "department": LABELS[(i + 2) % len(LABELS)],
+            "state_label": LABELS[(i + 3) % len(LABELS)],
+            "holder": LABELS[(i + 4) % len(LABELS)],
+            "due_date": date(2026, 1, 1) if i % 7 else date(2024, 2, 29),
+            "days_overdue": DAYS_OVERDUE[i % len(DAYS_OVERDUE)],
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("separator", [False, True])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_overdue_rows_are_the_former_loop(language, separator):
+    from approvals.templatetags.dashboard_tables import overdue_rows
+
+    rows_ = overdue()
+    template = Template(FORMER_OVERDUE, engine=Engine.get_default())
+    with translation.override(language), override_settings(USE_THOUSAND_SEPARATOR=separator):
+        for part in (rows_, rows_[:1], rows_[1:2], []):
+            assert overdue_rows(part) == template.render(Context({"overdue": part}))
+    source = Engine.get_default().get_template("approvals/dashboard/_time_limits_panels.html")
+    assert "{% overdue_rows overdue %}" in source.source
