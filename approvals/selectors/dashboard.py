@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,6 +95,16 @@ class Filters:
         if self.village is not None:
             q &= Q(village_id=self.village.pk)
         return q
+
+    def live_key(self) -> tuple:
+        """What ``live_q`` depends on (a key of the statements built from it)."""
+        return (
+            self.department.pk if self.department is not None else None,
+            self.window.pk if self.window is not None else None,
+            self.kind,
+            self.channel,
+            self.village.pk if self.village is not None else None,
+        )
 
     def query(self, **extra) -> dict:
         """The filters as GET parameters (for links and exports)."""
@@ -209,12 +219,15 @@ def _open(filters: Filters) -> QuerySet[Application]:
 
 def open_position(filters: Filters, today: date) -> dict:
     """Open applications by state and clock status (one query)."""
-    rows = (
-        _open(filters)
-        .with_clock_status(today)
-        .order_by()
-        .values("state", "clock_status")
-        .annotate(n=Count("id"))
+    rows = _values(
+        ("open_position", filters.live_key(), today),
+        lambda: (
+            _open(filters)
+            .with_clock_status(today)
+            .order_by()
+            .values("state", "clock_status")
+            .annotate(n=Count("id"))
+        ),
     )
     table = {state: dict.fromkeys(LIVE_STATUSES, 0) for state in OPEN_STATES}
     for row in rows:
@@ -251,11 +264,34 @@ def _yellow(today: date) -> Q:
     return Q(due_date__gte=today, warning_date__lte=today)
 
 
-def cards(filters: Filters, today: date, lookup: Names | None = None) -> dict:
-    """Red (overdue) and yellow (warning) cards of the running clocks by department, window and
-    reviewer: one query (three GROUP BYs in a UNION ALL); only the reviewers' names are joined,
-    departments and windows are labelled from ``lookup``."""
-    lookup = lookup or names()
+_SQL_MEMO: dict[tuple, tuple[str, tuple]] = {}
+SQL_MEMO_SIZE = 512
+
+
+def _values(key: tuple, build) -> list[dict]:
+    """The rows of ``build()``, a ``values()`` queryset, as the dicts it gives, its SQL compiled
+    once per ``key`` in this process (issue 19: compiling the ORM's expressions cost more CPU
+    than reading the rows). ``key`` names everything the statement depends on — the panel, the
+    filters (``Filters.live_key``) and the day — so a kept statement is the one ``build()``
+    would compile: only the SQL text and its parameters are kept, never a row."""
+    alias = Application.objects.db
+    found = _SQL_MEMO.get((alias, *key))
+    if found is None:
+        qs = build()
+        sql, params = qs.query.get_compiler(qs.db).as_sql()
+        found = (sql, tuple(params))
+        if len(_SQL_MEMO) >= SQL_MEMO_SIZE:
+            _SQL_MEMO.clear()
+        _SQL_MEMO[(alias, *key)] = found
+    sql, params = found
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [col[0] for col in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _cards_qs(filters: Filters, today: date):
+    """``cards``' statement: three GROUP BYs in a UNION ALL."""
     base = (
         Application.objects.filter(state__in=CLOCK_RUNNING)
         .filter(filters.live_q())
@@ -279,8 +315,16 @@ def cards(filters: Filters, today: date, lookup: Names | None = None) -> dict:
         label=F("handler__real_name"),
         label2=F("handler__username"),
     ).annotate(**counts)
+    return by_department.union(by_window, by_handler, all=True)
+
+
+def cards(filters: Filters, today: date, lookup: Names | None = None) -> dict:
+    """Red (overdue) and yellow (warning) cards of the running clocks by department, window and
+    reviewer: one query (three GROUP BYs in a UNION ALL); only the reviewers' names are joined,
+    departments and windows are labelled from ``lookup``."""
+    lookup = lookup or names()
     groups: dict[str, list[dict]] = {"department": [], "window": [], "handler": []}
-    for row in by_department.union(by_window, by_handler, all=True):
+    for row in _values(("cards", filters.live_key(), today), lambda: _cards_qs(filters, today)):
         groups[row["dim"]].append(row)
     out = {}
     for dim, rows in groups.items():
