@@ -218,6 +218,12 @@ def clock_counts(qs: QuerySet[Application], today: date) -> dict[str, int]:
 
 def application_for_screen(application: Application) -> Application:
     """Load what the staff screens show of one application in a fixed number of queries."""
+    return screen_narrow(Application.objects.filter(pk=application.pk)).get()
+
+
+def screen_narrow(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """What the staff screens read with an application (``application_for_screen``; as the
+    ``narrow`` of ``selectors.applications.application_get``, read with its scope at once)."""
     materials = (
         ApplicationMaterial.objects.select_related("material")
         .order_by("order", "id")
@@ -230,27 +236,22 @@ def application_for_screen(application: Application) -> Application:
             )
         )
     )
-    return (
-        Application.objects.filter(pk=application.pk)
-        .select_related(
-            "matter",
-            "department",
-            "delegating_department",
-            "applicant",
-            "handler",
-            "window",
-            "first_contact",
-            "ticket",
-        )
-        .prefetch_related(
-            Prefetch("materials", queryset=materials),
-            Prefetch("history", queryset=StateChange.objects.order_by("at", "id")),
-            "notices",
-            Prefetch("extensions", queryset=Extension.objects.select_related("requested_by")),
-            "suspensions",
-            "correction_notices",
-        )
-        .get()
+    return qs.select_related(
+        "matter",
+        "department",
+        "delegating_department",
+        "applicant",
+        "handler",
+        "window",
+        "first_contact",
+        "ticket",
+    ).prefetch_related(
+        Prefetch("materials", queryset=materials),
+        Prefetch("history", queryset=StateChange.objects.order_by("at", "id")),
+        "notices",
+        Prefetch("extensions", queryset=Extension.objects.select_related("requested_by")),
+        "suspensions",
+        "correction_notices",
     )
 
 

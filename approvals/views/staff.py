@@ -58,9 +58,9 @@ def role_required(*role_names):
     return access.role_required(*role_names, allow_superuser=False)
 
 
-def _application(request, reference: str) -> Application:
+def _application(request, reference: str, narrow=None) -> Application:
     try:
-        return sel.application_get(request.user, reference)
+        return sel.application_get(request.user, reference, narrow)
     except NotFound:
         raise Http404(_("未找到该办件。")) from None
 
@@ -909,8 +909,9 @@ def _run_review_action(request, application: Application, action: str, form):
     raise ActionError(_("请选择要执行的操作。"), code="invalid")
 
 
-def _screen_context(application: Application) -> dict:
-    screen = staff_sel.application_for_screen(application)
+def _screen_context(application: Application, *, loaded: bool = False) -> dict:
+    """``loaded``: ``application`` was read with staff_sel.screen_narrow (else read again)."""
+    screen = application if loaded else staff_sel.application_for_screen(application)
     extensions = list(screen.extensions.all())
     return {
         "application": screen,
@@ -1047,8 +1048,8 @@ def release(request, reference: str):
 
 @role_required(*STAFF_ROLES)
 def staff_application(request, reference: str):
-    application = _application(request, reference)
-    context = _screen_context(application)
+    application = _application(request, reference, staff_sel.screen_narrow)
+    context = _screen_context(application, loaded=True)
     user = request.user
     context.update(
         is_supervisor=user.has_role(roles.SUPERVISOR),
