@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 application = get_wsgi_application()
+
+from portal.gc_tuning import settle_for_serving  # noqa: E402 - needs the settings loaded
+
+settle_for_serving()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
@@ -378,6 +379,14 @@ SWEEPS_SERIAL_QUERIES = env.bool("SWEEPS_SERIAL_QUERIES", default=True)
 # The sends' worker (the notifications queue alone) yields too, less: a sweep's fan-out of
 # hundreds of sends took a core from the web for seconds under load (issue 19). 0: no change.
 SENDS_WORKER_NICE = env.int("SENDS_WORKER_NICE", default=5)
+# The web process's garbage collector (portal.gc_tuning): young, middle and old thresholds,
+# applied once the WSGI application is built. Python's defaults are 700, 10, 10.
+try:
+    WEB_GC_THRESHOLDS = tuple(env.list("WEB_GC_THRESHOLDS", cast=int, default=[50_000, 20, 100]))
+except ValueError:
+    WEB_GC_THRESHOLDS = ()
+if len(WEB_GC_THRESHOLDS) != 3 or min(WEB_GC_THRESHOLDS) < 1:
+    raise ImproperlyConfigured("WEB_GC_THRESHOLDS: three positive integers, e.g. 50000,20,100")
 # Heavy periodic jobs (the reminder sweep, the forecast) one at a time (portal.background): one
 # that finds another running waits this long for it, then leaves its turn to the next period.
 HEAVY_SLOT_WAIT_SECONDS = env.float("HEAVY_SLOT_WAIT_SECONDS", default=120)
