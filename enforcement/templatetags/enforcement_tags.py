@@ -1,5 +1,7 @@
 import re
-from datetime import datetime
+import unicodedata
+from datetime import date, datetime
+from html import escape as html_escape
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
@@ -148,30 +150,62 @@ def _name(row, relation: str) -> str:
     return "" if related is None else related.name
 
 
+def _truncate40(text) -> str:
+    """{{ text|truncatechars:40 }} before escaping: Truncator normalises to NFC and a text of
+    at most 40 characters is that text (combining characters count for none)."""
+    text = unicodedata.normalize("NFC", str(text))
+    return text if len(text) <= 40 else Truncator(text).chars(40)
+
+
+def _ymd(value) -> str:
+    """{{ value|date:"Y-m-d" }} of a date (anything else through the filter)."""
+    if type(value) is date:
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return _date(value)
+
+
+def _lead_tuple(lead) -> tuple:
+    """A Lead as a row of enforcement.selectors.leads.DESK_LEAD_COLUMNS."""
+    return (
+        lead.number,
+        lead.description,
+        lead.source,
+        _name(lead, "squad"),
+        lead.state,
+        lead.filing_due,
+        lead.clock_status,
+    )
+
+
 @register.simple_tag
 def lead_rows(leads) -> SafeString:
-    """The desk's open leads (with squad and clock_status)."""
+    """The desk's open leads: Lead instances (with squad and clock_status) or rows of
+    enforcement.selectors.leads.DESK_LEAD_COLUMNS (number, description, source, squad's name,
+    state, filing_due, clock_status) — the same bytes either way."""
     from enforcement.models import LeadSource, LeadState
 
     esc = conditional_escape
     url = _Urls("enforcement:lead")
-    sources, states = _labels(LeadSource.choices), _labels(LeadState.choices)
-    clocks = _labels(ClockStatus.choices)
+    sources = {v: html_escape(label) for v, label in _labels(LeadSource.choices).items()}
+    states = {v: html_escape(label) for v, label in _labels(LeadState.choices).items()}
+    clocks = {v: html_escape(label) for v, label in _labels(ClockStatus.choices).items()}
     unassigned = conditional_escape(gettext("待分派"))
     rows = []
     for lead in leads:
-        squad = _name(lead, "squad")
+        if not isinstance(lead, tuple):
+            lead = _lead_tuple(lead)
+        number, description, source, squad, state, due, clock = lead
         rows.append(
             LEAD_ROW.format(
-                rank=esc(lead.clock_status),
-                url=esc(url(lead.number)),
-                number=esc(lead.number),
-                description=esc(Truncator(str(lead.description)).chars(40)),
-                source=esc(sources.get(lead.source, lead.source)),
+                rank=esc(clock),
+                url=esc(url(number)),
+                number=esc(number),
+                description=html_escape(_truncate40(description)),
+                source=sources[source] if source in sources else esc(source),
                 squad=esc(squad) if squad else unassigned,
-                state=esc(states.get(lead.state, lead.state)),
-                due=esc(_date(lead.filing_due)),
-                clock=esc(clocks.get(lead.clock_status, "")),
+                state=states[state] if state in states else esc(state),
+                due=esc(_ymd(due)),
+                clock=clocks.get(clock, ""),
             )
         )
     return mark_safe("".join(rows))

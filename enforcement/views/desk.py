@@ -58,11 +58,7 @@ def desk(request):
         context["cases"] = case_sel.deadline_board(user, squad=squad, status=status, now=now)
         context["status"] = status
     elif tab == "leads":
-        context["leads"] = list(
-            lead_sel.with_clock(lead_sel.visible_leads(user).filter(state__in=LEAD_OPEN), now)
-            .select_related("squad", "matter")
-            .order_by("clock_rank", "due_at", "id")[:200]
-        )
+        context["leads"] = lead_sel.desk_leads(user, now)
         context["unassigned"] = (
             Lead.objects.filter(state__in=LEAD_OPEN, squad__isnull=True).count()
             if scope_sel.is_bureau(user)
