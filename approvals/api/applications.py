@@ -29,6 +29,7 @@ from approvals.services import applications as svc
 from portal.api_fields import BoundedModelSerializer, BoundedSerializer, DisplayField
 from portal.errors import ActionError, NotFound
 from portal.models import User
+from portal.planner import joins_as_written
 from portal.throttles import ScopedRateThrottle
 
 REFERENCE_REGEX = r"(?:\d{6,32}|D[0-9a-f]{32})"
@@ -399,6 +400,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return sel.application_get(self.request.user, self.kwargs["reference"])
 
     @extend_schema(responses=ApplicationDetailSerializer)
+    @joins_as_written()
     def retrieve(self, request, *args, **kwargs):
         # The scope check and the detail's reads in one go (no second load of the row).
         found = sel.application_get(request.user, self.kwargs["reference"], _detail_reads)

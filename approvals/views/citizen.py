@@ -55,6 +55,7 @@ from portal.access import role_required
 from portal.errors import ActionError, Conflict, NotFound
 from portal.middleware import client_ip
 from portal.models import User
+from portal.planner import joins_as_written
 
 PAGE_SIZE = 20
 STEPS = (
@@ -688,6 +689,7 @@ def _result_notice(application: Application):
 
 
 @login_page
+@joins_as_written()
 def application_detail(request, reference: str):
     application = _application(request, reference)
     user = request.user

@@ -42,6 +42,7 @@ from portal import services as portal_services
 from portal.errors import ActionError, Conflict, NotFound
 from portal.forms import VillageChoiceField
 from portal.models import Department
+from portal.planner import joins_as_written
 
 STAFF_ROLES = (roles.WINDOW_CLERK, roles.REVIEWER, roles.DISTRICT_REVIEWER, roles.SUPERVISOR)
 FRAMEABLE_CSP = (
@@ -1047,6 +1048,7 @@ def release(request, reference: str):
 
 
 @role_required(*STAFF_ROLES)
+@joins_as_written()
 def staff_application(request, reference: str):
     application = _application(request, reference, staff_sel.screen_narrow)
     context = _screen_context(application, loaded=True)

@@ -43,6 +43,7 @@ from portal import photos, roles
 from portal.api_fields import BoundedJSONParser, BoundedSerializer, DisplayField
 from portal.errors import ActionError, NotFound
 from portal.models import User
+from portal.planner import joins_as_written
 
 NUMBER_REGEX = r"SJ\d{13}"
 
@@ -458,6 +459,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ],
         responses={200: IncidentListSerializer(many=True), 401: ERR},
     )
+    @joins_as_written()
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -501,6 +503,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(body, status=201 if result.created else 200)
 
     @extend_schema(responses={200: IncidentDetailSerializer, **READ_ERRORS})
+    @joins_as_written()
     def retrieve(self, request, number=None):
         incident = sel.get_visible(request.user, number)
         if incident is None:
