@@ -28,7 +28,7 @@ from approvals.models import (
 )
 from approvals.models.applications import CLOCK_RUNNING
 from approvals.selectors import register as register_sel
-from portal import roles
+from portal import roles, sql_memo
 from portal.models import User
 
 PAGE_SIZE = 50
@@ -131,6 +131,28 @@ def keyset_page(
     return KeysetPage(rows=rows, next_cursor=next_cursor, cursor=cursor if values else None)
 
 
+def kept_keyset_page(
+    key: tuple, build, keys: tuple[Key, ...], cursor: str | None, size: int | None = None
+) -> KeysetPage:
+    """``keyset_page(build(), keys, cursor, size)``; the first page's statement compiled once
+    per ``key`` in this process (portal.sql_memo, issue 19) — ``key`` names everything
+    ``build()``'s statement depends on (the queue, the scope's ids, the day, the filters). A
+    page after a cursor is built and compiled as it comes."""
+    if size is None:  # keyset_page's (which tests shorten)
+        size = keyset_page.__defaults__[0]
+    if decode_cursor(cursor, len(keys)) is not None:
+        return keyset_page(build(), keys, cursor, size)
+    rows = sql_memo.instances(
+        Application.objects.db,
+        ("keyset_page", *key, size),
+        lambda: page_queryset(build(), keys, None, size),
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor([getattr(rows[-1], k.name) for k in keys]) if more else None
+    return KeysetPage(rows=rows, next_cursor=next_cursor, cursor=None)
+
+
 # The columns each queue's rows show. A queue row needs a dozen columns; loading every column
 # of the application (about sixty) and of its matter (about fifty, with texts and JSON) costs
 # more than the SQL. The pinned query-count tests fail if a template reaches for one left out.
@@ -201,15 +223,30 @@ SUPERVISION_KEYS = (Key("due_date", nullable=True), Key("id"))
 # --- counts for the queue headers ------------------------------------------------------------
 
 
+def _clock_aggregates(today: date) -> dict:
+    running = Q(state__in=CLOCK_RUNNING)
+    return {
+        "total": Count("id"),
+        "overdue": Count("id", filter=running & Q(due_date__lt=today)),
+        "warning": Count("id", filter=running & Q(due_date__gte=today, warning_date__lte=today)),
+        "paused": Count("id", filter=Q(state=State.SUSPENDED)),
+        "unclaimed": Count("id", filter=Q(state=State.ACCEPTED)),
+    }
+
+
 def clock_counts(qs: QuerySet[Application], today: date) -> dict[str, int]:
     """How many rows of a review-type queue are overdue, warning, normal and paused (one query)."""
-    running = Q(state__in=CLOCK_RUNNING)
-    return qs.order_by().aggregate(
-        total=Count("id"),
-        overdue=Count("id", filter=running & Q(due_date__lt=today)),
-        warning=Count("id", filter=running & Q(due_date__gte=today, warning_date__lte=today)),
-        paused=Count("id", filter=Q(state=State.SUSPENDED)),
-        unclaimed=Count("id", filter=Q(state=State.ACCEPTED)),
+    return qs.order_by().aggregate(**_clock_aggregates(today))
+
+
+def kept_clock_counts(key: tuple, build, today: date) -> dict[str, int]:
+    """``clock_counts(build(), today)``, its statement compiled once per ``key`` and day in
+    this process (portal.sql_memo; ``key`` as for ``kept_keyset_page``)."""
+    return sql_memo.aggregate(
+        Application.objects.db,
+        ("clock_counts", *key, today),
+        lambda: build().order_by(),
+        **_clock_aggregates(today),
     )
 
 

@@ -57,6 +57,19 @@ def _clock_badges():
     return badge
 
 
+def _kept(draw):
+    """``draw`` remembered by its arguments for one render (issue 19: a queue's rows share a
+    handful of days and statuses; each drawn once)."""
+    drawn = {}
+
+    def kept(*args):
+        if args not in drawn:
+            drawn[args] = draw(*args)
+        return drawn[args]
+
+    return kept
+
+
 @register.simple_tag
 def clock_badge(status, due_date=None) -> SafeString:
     """For list rows that carry the SQL-annotated ``clock_status`` (no per-row query). Written
@@ -150,7 +163,7 @@ REVIEW_ROW = """
 @register.simple_tag(takes_context=True)
 def review_rows(context, rows) -> SafeString:
     """The reviewers' queue (approvals/staff/_review_rows.html)."""
-    esc, badge = conditional_escape, _clock_badges()
+    esc, badge, day = conditional_escape, _kept(_clock_badges()), _kept(_day)
     unclaimed_label, claim_label = gettext("未认领"), gettext("认领")
     unclaimed = f'<span class="muted">{unclaimed_label}</span>'
     token = context.get("csrf_token")
@@ -168,7 +181,7 @@ def review_rows(context, rows) -> SafeString:
             "applicant": esc(app.applicant_name),
             "state": esc(app.get_state_display()),
             "handler": _handler(app, unclaimed),
-            "accepted": _day(app.accepted_on),
+            "accepted": day(app.accepted_on),
             "clock": badge(app.clock_status, app.due_date),
             "claim": f'<form method="post" action="{href}{claim}'
             if app.state == "accepted"

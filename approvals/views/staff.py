@@ -126,9 +126,10 @@ def _queue_response(request, template: str, partial: str, context: dict):
 
 @role_required(roles.WINDOW_CLERK)
 def intake_queue(request):
-    today = timezone.localdate()
-    page = staff_sel.keyset_page(
-        staff_sel.slim(sel.intake_queue(request.user, today), "intake"),
+    today, user = timezone.localdate(), request.user
+    page = staff_sel.kept_keyset_page(  # compiled once per scope (issue 19, portal.sql_memo)
+        ("intake", tuple(sorted(sel.clerk_department_ids(user)))),
+        lambda: staff_sel.slim(sel.intake_queue(user, today), "intake"),
         staff_sel.INTAKE_KEYS,
         request.GET.get("after"),
     )
@@ -151,13 +152,24 @@ def _review_filter(request, qs):
 
 @role_required(roles.REVIEWER)
 def review_queue(request):
-    today = timezone.localdate()
-    qs = staff_sel.slim(sel.review_queue(request.user, today), "review")
+    today, user = timezone.localdate(), request.user
+    show = request.GET.get("show", "")
+    show = show if show in ("mine", "unclaimed") else ""
+
+    def queue():
+        return staff_sel.slim(sel.review_queue(user, today), "review")
+
+    # what the statements depend on (issue 19: compiled once per process, portal.sql_memo)
+    key = ("review", sel.staff_department_id(user), today)
     counts = None
     if not (request.headers.get("HX-Request") and request.GET.get("after")):
-        counts = staff_sel.clock_counts(qs, today)
-    qs, show = _review_filter(request, qs)
-    page = staff_sel.keyset_page(qs, staff_sel.REVIEW_KEYS, request.GET.get("after"))
+        counts = staff_sel.kept_clock_counts(key, queue, today)
+    page = staff_sel.kept_keyset_page(
+        (*key, show, user.pk if show == "mine" else None),
+        lambda: _review_filter(request, queue())[0],
+        staff_sel.REVIEW_KEYS,
+        request.GET.get("after"),
+    )
     return _queue_response(
         request,
         "approvals/staff/review_queue.html",
