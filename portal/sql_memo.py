@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import Count
 from django.db.models.query import get_related_populators
 
 SIZE = 1024
@@ -110,3 +111,25 @@ def aggregate(alias: str, key: tuple, build, **aggregates) -> dict:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return dict(zip(names, row, strict=True))
+
+
+class Kept:
+    """What ``Paginator`` asks of a queryset — ``count()`` and one slice of model instances —
+    each statement compiled once per ``key`` in this process (``build`` as for ``instances``;
+    prefetches are the caller's, on the page's rows)."""
+
+    def __init__(self, alias: str, key: tuple, build):
+        self.alias, self.key, self.build = alias, key, build
+
+    def count(self) -> int:  # QuerySet.count()'s own statement
+        return aggregate(self.alias, ("count", *self.key), self.build, __count=Count("*"))[
+            "__count"
+        ]
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice) or k.step is not None:
+            raise TypeError("Kept takes a slice")
+        start, stop = k.start, k.stop
+        return instances(
+            self.alias, ("slice", *self.key, start, stop), lambda: self.build()[start:stop]
+        )

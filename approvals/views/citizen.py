@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,7 +50,7 @@ from approvals.views.citizen_forms import (
     StatusLookupForm,
     WithdrawForm,
 )
-from portal import audit, roles
+from portal import audit, roles, sql_memo
 from portal.access import role_required
 from portal.errors import ActionError, Conflict, NotFound
 from portal.middleware import client_ip
@@ -640,29 +640,38 @@ def my_applications(request):
     if user.has_role(roles.PROXY_AGENT) and not user.has_role(roles.CITIZEN):
         return redirect("approvals:proxy-home")
     today = timezone.localdate()
-    qs = (
-        Application.objects.filter(applicant=user)
-        .with_clock_status(today)
-        .select_related("matter", "department", "delegating_department")
-        .prefetch_related(
-            Prefetch(
-                "notices",
-                queryset=Notice.objects.filter(kind__in=RESULT_KINDS).order_by("issued_at", "id"),
-                to_attr="result_notices",
-            )
-        )
-        .order_by("-created_at", "-id")
-    )
     state = request.GET.get("state", "")
-    if state == "open":
-        qs = qs.filter(
-            state__in=[s for s in WITHDRAWABLE if s != State.DRAFT] + [State.READY_FOR_RELEASE]
+
+    def build():
+        qs = (
+            Application.objects.filter(applicant=user)
+            .with_clock_status(today)
+            .select_related("matter", "department", "delegating_department")
+            .order_by("-created_at", "-id")
         )
-    elif state == "draft":
-        qs = qs.filter(state=State.DRAFT)
-    elif state == "done":
-        qs = qs.filter(state__in=[State.COMPLETED, State.REFUSED, State.WITHDRAWN])
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        if state == "open":
+            qs = qs.filter(
+                state__in=[s for s in WITHDRAWABLE if s != State.DRAFT] + [State.READY_FOR_RELEASE]
+            )
+        elif state == "draft":
+            qs = qs.filter(state=State.DRAFT)
+        elif state == "done":
+            qs = qs.filter(state__in=[State.COMPLETED, State.REFUSED, State.WITHDRAWN])
+        return qs
+
+    # the count's and the page's statements compiled once per person, day and tab (issue 19)
+    key = ("my_applications", user.pk, today, state if state in ("open", "draft", "done") else "")
+    page = Paginator(sql_memo.Kept(Application.objects.db, key, build), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    prefetch_related_objects(
+        page.object_list,
+        Prefetch(
+            "notices",
+            queryset=Notice.objects.filter(kind__in=RESULT_KINDS).order_by("issued_at", "id"),
+            to_attr="result_notices",
+        ),
+    )
     rated = set(
         eval_sel.visible_evaluations(user)
         .filter(application_id__in=[a.pk for a in page.object_list])

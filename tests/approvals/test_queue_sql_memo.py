@@ -1,6 +1,6 @@
 """The review and intake queues' statements compiled once per process (portal.sql_memo, issue
 19): the pages are byte for byte the pages the ORM built on every request (both languages,
-each filter, the first page and the next), with as many queries, and a change to the
+each filter, the first page and the next), with the same SQL statements in the same order, and a change to the
 applications shows on the next read (only the SQL is kept, never a row)."""
 
 import datetime
@@ -51,7 +51,7 @@ def page(monkeypatch, user, language, url, *, old, headers=None):
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url)
     assert response.status_code == 200
-    return len(ctx.captured_queries), RANDOM.sub(b"random", response.content)
+    return [q["sql"] for q in ctx.captured_queries], RANDOM.sub(b"random", response.content)
 
 
 def same(monkeypatch, user, url, **kwargs):
