@@ -13,6 +13,8 @@ cursor's values: they are rarely asked twice)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count
@@ -21,6 +23,7 @@ from django.db.models.query import get_related_populators
 SIZE = 1024
 _MEMO: dict[tuple, object] = {}
 _EMPTY = object()
+_EVERY_TIME = object()
 
 
 def clear() -> None:
@@ -36,7 +39,7 @@ def _keep(key: tuple, value) -> None:
 class _Statement:
     """A compiled model query: its SQL and what ModelIterable reads off the compiler."""
 
-    __slots__ = ("sql", "params", "compiler", "klass_info", "select", "trim")
+    __slots__ = ("sql", "params", "compiler", "klass_info", "select", "trim", "moments")
 
     def __init__(self, qs):
         if (
@@ -51,23 +54,55 @@ class _Statement:
         self.compiler = compiler
         self.klass_info, self.select = compiler.klass_info, compiler.select
         self.trim = compiler.col_count if compiler.has_extra_select else None
+        self.moments = ()
 
 
-def instances(alias: str, key: tuple, build) -> list:
+def _at(build, now):
+    """The statement of ``build(now)`` and the positions of its parameters that are ``now``
+    itself, or None when the statement does not take ``now`` as it is (compiled at two moments:
+    the same SQL text, parameters that differ only where each moment sits)."""
+    later = now + timedelta(seconds=1, microseconds=234567)
+    first, second = _Statement(build(now)), _Statement(build(later))
+    if first.sql != second.sql or len(first.params) != len(second.params):
+        return None
+    positions = []
+    for n, (a, b) in enumerate(zip(first.params, second.params, strict=True)):
+        if a is now or (isinstance(a, datetime) and a == now and b == later):
+            positions.append(n)
+        elif a != b:
+            return None
+    first.moments = tuple(positions)
+    return first
+
+
+def instances(alias: str, key: tuple, build, now: datetime | None = None) -> list:
     """``list(build())`` — model instances with their select_related rows and annotations —
-    with ``build()``'s SQL compiled once per ``key`` in this process."""
-    full = ("instances", alias, *key)
+    with ``build()``'s SQL compiled once per ``key`` in this process. With ``now``, the
+    statement is ``build(now)``'s, compiled once and given each call's ``now`` where the
+    moment sits in its parameters (a statement that derives other values from ``now`` is
+    compiled on every call)."""
+    full = ("instances", alias, *key, now is None)
     statement = _MEMO.get(full)
     if statement is None:
         try:
-            statement = _Statement(build())
+            if now is None:
+                statement = _Statement(build())
+            else:
+                statement = _at(build, now) or _EVERY_TIME
         except EmptyResultSet:
             statement = _EMPTY
         _keep(full, statement)
     if statement is _EMPTY:
         return []
+    if statement is _EVERY_TIME:
+        return list(build(now))
+    params = statement.params
+    if statement.moments:
+        params = list(params)
+        for n in statement.moments:
+            params[n] = now
     with connections[alias].cursor() as cursor:
-        cursor.execute(statement.sql, statement.params)
+        cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
     if statement.trim is not None:
         rows = [r[: statement.trim] for r in rows]

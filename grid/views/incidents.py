@@ -20,7 +20,7 @@ from grid.selectors import incident_scope as scope
 from grid.selectors import incidents as sel
 from grid.services import incidents as svc
 from grid.views import forms as f
-from portal import photos, roles, xlsx
+from portal import photos, roles, sql_memo, xlsx
 from portal.access import role_required
 from portal.clock import ClockStatus
 from portal.errors import ActionError, Conflict
@@ -77,7 +77,14 @@ def my_grid(request):
     tab = request.GET.get("tab", "open")
     if tab not in ("open", "mine", "closed"):
         tab = "open"
-    rows = list(sel.grid_queue(request.user, only=tab)[:LIST_SIZE])
+    user = request.user
+    # compiled once per grid scope and tab, each request's moment put in (issue 19)
+    rows = sql_memo.instances(
+        Incident.objects.db,
+        ("grid_queue", tuple(sorted(scope.grid_ids(user))), tab, user.pk if tab == "mine" else 0),
+        lambda now: sel.grid_queue(user, now=now, only=tab)[:LIST_SIZE],
+        now=timezone.now(),
+    )
     counts = {}
     if tab == "open":
         for row in rows:
