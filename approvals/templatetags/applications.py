@@ -1,7 +1,7 @@
 """Template helpers shared by every page that shows an application."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import quote
 
 from django import template
@@ -129,9 +129,18 @@ def _handler(row, unclaimed: str) -> str:
 
 
 def _day(value, fmt: str = "Y-m-d") -> str:
-    """``{{ value|date:fmt }}`` (the filter sees datetimes in local time)."""
+    """``{{ value|date:fmt }}`` (the filter sees datetimes in local time). The queues' two
+    formats written out (issue 19: the date filter parsed its format for every row): Django's
+    Y, m, d, H and i are %04d, %02d, %02d, %02d and %02d."""
     if isinstance(value, datetime):
         value = template_localtime(value)
+        if fmt == "Y-m-d H:i":
+            return (
+                f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+                f" {value.hour:02d}:{value.minute:02d}"
+            )
+    if fmt == "Y-m-d" and isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     return conditional_escape(date_filter(value, fmt))
 
 
