@@ -443,9 +443,13 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             outcome=params.get("outcome", "")[:20],
             source=params.get("source", "")[:16],
         )
+        # Only what IncidentListSerializer shows (issue 19): search() joins the category's
+        # branch, the village and the handler too, every column of each, for the pages.
         return (
             sel.search(self.request.user, filters)
+            .select_related(None)
             .select_related("category", "grid")
+            .only(*sel.LIST_COLUMNS, *sel.RELATED_COLUMNS)
             .order_by("-reported_at", "-id")
         )
 
