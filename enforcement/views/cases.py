@@ -184,7 +184,8 @@ def _bodies():
     ]
 
 
-def _form(action, case, data=None, files=None):
+def _form(action, case, data=None, files=None, officers=None):
+    """``officers``: a page's shared f.squad_officers(case.squad) (read once for all forms)."""
     squad = case.squad
     initial_uuid = {"client_uuid": uuid.uuid4()}
     builders = {
@@ -207,6 +208,7 @@ def _form(action, case, data=None, files=None):
             data,
             files,
             squad=squad,
+            officers=officers,
             prefix="record",
             initial={
                 **initial_uuid,
@@ -214,10 +216,12 @@ def _form(action, case, data=None, files=None):
             },
         ),
         "evidence": lambda: f.EvidenceForm(data, files, prefix="evidence", initial=initial_uuid),
-        "preserve": lambda: f.PreserveForm(data, squad=squad, prefix="preserve"),
+        "preserve": lambda: f.PreserveForm(data, squad=squad, officers=officers, prefix="preserve"),
         "preservation_deal": lambda: f.PreservationDealForm(data, prefix="deal"),
-        "correction": lambda: f.CorrectionForm(data, squad=squad, prefix="correction"),
-        "recheck": lambda: f.RecheckForm(data, squad=squad, prefix="recheck"),
+        "correction": lambda: f.CorrectionForm(
+            data, squad=squad, officers=officers, prefix="correction"
+        ),
+        "recheck": lambda: f.RecheckForm(data, squad=squad, officers=officers, prefix="recheck"),
         "review": lambda: f.ReviewForm(data, prefix="review"),
         "discussion": lambda: f.DiscussionForm(
             data, prefix="discussion", initial={"purpose": "decision"}
@@ -225,14 +229,14 @@ def _form(action, case, data=None, files=None):
         "extension_discussion": lambda: f.DiscussionForm(
             data, prefix="xdiscussion", initial={"purpose": "extension"}
         ),
-        "notify": lambda: f.NotifyForm(data, squad=squad, prefix="notify"),
+        "notify": lambda: f.NotifyForm(data, squad=squad, officers=officers, prefix="notify"),
         "statement": lambda: f.StatementForm(data, prefix="statement"),
         "request_hearing": lambda: f.HearingRequestForm(data, prefix="hearing"),
         "schedule_hearing": lambda: f.HearingScheduleForm(data, prefix="schedule"),
         "record_hearing": lambda: f.HearingRecordForm(data, prefix="held"),
         "return": lambda: f.ReasonForm(data, prefix="return"),
-        "decide": lambda: f.DecideForm(data, squad=squad, prefix="decide"),
-        "serve": lambda: f.ServeForm(data, squad=squad, prefix="serve"),
+        "decide": lambda: f.DecideForm(data, squad=squad, officers=officers, prefix="decide"),
+        "serve": lambda: f.ServeForm(data, squad=squad, officers=officers, prefix="serve"),
         "payment": lambda: f.PaymentForm(
             data,
             prefix="payment",
@@ -250,7 +254,9 @@ def _form(action, case, data=None, files=None):
         "suspend": lambda: f.SuspendForm(data, prefix="suspend"),
         "resume": lambda: f.ResumeForm(data, prefix="resume"),
         "extend": lambda: f.ExtendForm(data, prefix="extend"),
-        "assign_officers": lambda: f.AssignOfficersForm(data, squad=squad, prefix="assign"),
+        "assign_officers": lambda: f.AssignOfficersForm(
+            data, squad=squad, officers=officers, prefix="assign"
+        ),
         "joint_action": lambda: f.JointActionForm(data, bodies=_bodies(), prefix="joint"),
     }
     builder = builders.get(action)
@@ -491,8 +497,9 @@ def _page(request, case, *, bound=None, status=200, loaded=False):
     publication = Publication.objects.filter(case=case).first()
     acts = available(case, request.user, publication=publication)
     forms = []
+    officers = f.squad_officers(case.squad)  # read by the first form that shows them
     for action in acts:
-        form = bound[1] if bound and bound[0] == action else _form(action, case)
+        form = bound[1] if bound and bound[0] == action else _form(action, case, officers=officers)
         forms.append(
             {
                 "action": action,

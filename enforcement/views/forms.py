@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +32,24 @@ def today():
     return timezone.localdate()
 
 
+class _SharedRead(ModelChoiceIterator):
+    """The choices of a field given a page's shared queryset (``SquadForm(officers=...)``):
+    iterated as a whole, so the first form to render reads it and the others reuse its rows
+    (issue 19: the case page's forms asked for the same squad's officers up to eight times)."""
+
+    def __iter__(self):
+        if not getattr(self.field, "shared_read", False):
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class OfficerChoice(forms.ModelMultipleChoiceField):
+    iterator = _SharedRead
+
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.get_kind_display()}）"
 
@@ -53,12 +71,23 @@ def officers_field(required=False, label=OFFICERS, help_text=OFFICERS_HELP):
 class SquadForm(AccessibleForm):
     """A form whose officers are those of a squad."""
 
-    def __init__(self, *args, squad=None, **kwargs):
+    def __init__(self, *args, squad=None, officers=None, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, OfficerChoice):
-                qs = Officer.objects.filter(is_active=True).select_related("user")
-                field.queryset = qs.filter(squad=squad) if squad is not None else qs
+                if officers is not None:  # squad_officers(squad), shared by a page's forms
+                    field.queryset = officers
+                    field._queryset = officers  # the setter's copy would read it again
+                    field.shared_read = True
+                    field.widget.choices = field.choices
+                else:
+                    field.queryset = squad_officers(squad)
+
+
+def squad_officers(squad):
+    """The officers a SquadForm offers: the active ones of ``squad`` (all without one)."""
+    qs = Officer.objects.filter(is_active=True).select_related("user")
+    return qs.filter(squad=squad) if squad is not None else qs
 
 
 class PartyForm(AccessibleForm):
