@@ -39,7 +39,16 @@ def _keep(key: tuple, value) -> None:
 class _Statement:
     """A compiled model query: its SQL and what ModelIterable reads off the compiler."""
 
-    __slots__ = ("sql", "params", "compiler", "klass_info", "select", "trim", "moments")
+    __slots__ = (
+        "sql",
+        "params",
+        "klass_info",
+        "select",
+        "annotations",
+        "converters",
+        "trim",
+        "moments",
+    )
 
     def __init__(self, qs):
         if (
@@ -51,8 +60,13 @@ class _Statement:
         compiler = qs.query.get_compiler(using=qs.db)
         sql, params = compiler.as_sql()  # raises EmptyResultSet as the iteration would
         self.sql, self.params = sql, tuple(params)
-        self.compiler = compiler
         self.klass_info, self.select = compiler.klass_info, compiler.select
+        self.annotations = dict(compiler.annotation_col_map)
+        # results_iter's converters, applied with each call's own connection (the compiler's
+        # is the thread's that compiled it)
+        self.converters = compiler.get_converters(
+            [s[0] for s in compiler.select[: compiler.col_count]]
+        )
         self.trim = compiler.col_count if compiler.has_extra_select else None
         self.moments = ()
 
@@ -106,15 +120,26 @@ def instances(alias: str, key: tuple, build, now: datetime | None = None) -> lis
         rows = cursor.fetchall()
     if statement.trim is not None:
         rows = [r[: statement.trim] for r in rows]
-    compiler, klass_info, select = statement.compiler, statement.klass_info, statement.select
+    klass_info, select = statement.klass_info, statement.select
     model_cls = klass_info["model"]
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     init_list = [f[0].target.attname for f in select[start:end]]
     populators = get_related_populators(klass_info, select, alias)
-    annotations = compiler.annotation_col_map
+    annotations = statement.annotations
+    if statement.converters:  # SQLCompiler.apply_converters, with this call's connection
+        connection, converters = connections[alias], list(statement.converters.items())
+        converted = []
+        for row in map(list, rows):
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(row)
+        rows = converted
     out = []
-    for row in compiler.results_iter([rows]):
+    for row in rows:
         obj = model_cls.from_db(alias, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
