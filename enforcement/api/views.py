@@ -274,6 +274,32 @@ def _own_squad(user):
 # --- cases -----------------------------------------------------------------------------------
 
 
+# What CaseListSerializer shows of a case and its squad and matter (issue 19: the case's and the
+# matter's wide rows were read and built for every row of the list); the state is read for
+# ConcurrentTransitionMixin and the clock's annotation is computed in SQL.
+CASE_LIST_COLUMNS = (
+    "id",
+    "number",
+    "state",
+    "procedure",
+    "squad_id",
+    "matter_id",
+    "party_kind",
+    "party_name",
+    "filed_on",
+    "fine",
+    "due_kind",
+    "due_at",
+    "squad__code",
+    "matter__code",
+    "matter__name",
+)
+
+
+def _case_list_columns(qs):
+    return qs.only(*CASE_LIST_COLUMNS)
+
+
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases in the caller's scope, with every legal deadline and the clock."""
 
@@ -298,7 +324,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             qs = qs.filter(squad__code=params["squad"])
         if params.get("mine") in ("1", "true"):
             qs = qs.filter(assignments__officer__user=self.request.user)
-        return qs.select_related("squad", "matter").order_by("-filed_on", "-id")
+        qs = qs.select_related("squad", "matter").order_by("-filed_on", "-id")
+        return _case_list_columns(qs) if self.action == "list" else qs
 
     def get_object(self):
         _require_staff(self.request.user)
