@@ -14,25 +14,40 @@ cursor's values: they are rarely asked twice)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import takewhile
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count
 from django.db.models.query import get_related_populators
 
-SIZE = 1024
+SIZE = 512  # statements kept per page (a key's leading names: _page)
 _MEMO: dict[tuple, object] = {}
+_KEPT: dict[tuple, int] = {}
 _EMPTY = object()
 _EVERY_TIME = object()
 
 
 def clear() -> None:
     _MEMO.clear()
+    _KEPT.clear()
+
+
+def _page(key: tuple) -> tuple:
+    """A key's leading names (kind, alias, the page's names), before its first value."""
+    return tuple(takewhile(lambda part: isinstance(part, str), key))
 
 
 def _keep(key: tuple, value) -> None:
-    if len(_MEMO) >= SIZE:
-        _MEMO.clear()
+    """Keep ``value``; a page whose keys are many (one per resident, say) forgets its own
+    statements when it has SIZE of them, never another page's."""
+    page = _page(key)
+    if _KEPT.get(page, 0) >= SIZE:
+        for old in [k for k in _MEMO if _page(k) == page]:
+            del _MEMO[old]
+        _KEPT[page] = 0
+    if key not in _MEMO:
+        _KEPT[page] = _KEPT.get(page, 0) + 1
     _MEMO[key] = value
 
 

@@ -101,3 +101,18 @@ def test_a_statement_that_derives_from_the_moment_is_compiled_every_time(w):
         ]
         assert got and got[0].clock_status == "overdue"
     assert sql_memo._MEMO[("instances", "default", "derived", False)] is sql_memo._EVERY_TIME
+
+
+def test_a_page_with_many_keys_forgets_only_its_own(w, monkeypatch):
+    sql_memo.clear()
+    monkeypatch.setattr(sql_memo, "SIZE", 3)
+    made(w)
+
+    def build():
+        return Incident.objects.all()
+
+    sql_memo.instances("default", ("other", 1), build)
+    for n in range(7):
+        assert len(sql_memo.instances("default", ("many", n), build)) == 1
+        assert sum(1 for k in sql_memo._MEMO if k[2] == "many") <= 3
+    assert ("instances", "default", "other", 1, True) in sql_memo._MEMO
