@@ -34,6 +34,7 @@ from portal import photos, roles, xlsx
 from portal.access import role_required
 from portal.errors import ActionError, Conflict
 from portal.models import Department
+from portal.planner import joins_as_written
 
 CENTRE = (roles.DISPATCHER, roles.SUPERVISOR)
 WORK_ORDER_ROLES = (roles.DISPATCHER, roles.SUPERVISOR, roles.DEPARTMENT_STAFF)
@@ -444,6 +445,7 @@ def _order_context(request, order, *, bound=None, open_action=None):
 
 
 @role_required(*WORK_ORDER_ROLES)
+@joins_as_written()
 def work_order(request, pk: int):
     order = _order_or_404(request, pk)
     return render(request, "grid/dispatch/work_order.html", _order_context(request, order))
