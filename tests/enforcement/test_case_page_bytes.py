@@ -28,9 +28,11 @@ from portal.errors import NotFound
 from tests.enforcement import test_case_workflow, test_execution
 from tests.enforcement.world import open_case
 
-# What differs from one response to the next: the masked CSRF token, the acts' fresh client_uuid.
+# What differs from one response to the next: the masked CSRF token, the acts' fresh client_uuid,
+# the record form's start time (this minute: two renders may fall either side of one).
 RANDOM = re.compile(
     rb'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"|client_uuid" value="[^"]+"'
+    rb'|started_at" value="[^"]+"'
 )
 
 
